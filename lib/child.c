@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT
+ * Everything that runs in the child between clone and execve.
+ *
+ * Rules: raw system calls only (nsbox__sys never touches errno, which a
+ * CLONE_VM child shares with the calling thread), no malloc, no stdio, no
+ * locks, nothing that the parent did not prepare in the plan. The only
+ * caller code run here is the callback payload, at the very end. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "nsbox-private.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* The kernel's struct sigaction for rt_sigaction (x86_64/generic layout). */
+struct k_sigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
+static void report(struct nsbox_plan *p, int type, int step, int err, int value)
+{
+	struct nsbox_msg m;
+
+	if (!p->pipes) {
+		if (type == NSBOX_MSG_ERROR) {
+			p->shared_err.step = step;
+			p->shared_err.err = err;
+			p->shared_err.value = value;
+			p->shared_err.type = type;
+		} else if (type == NSBOX_MSG_PID) {
+			p->shared_pid = value;
+		}
+		return;
+	}
+	m.type = type;
+	m.step = step;
+	m.err = err;
+	m.value = value;
+	/* A pipe write of 16 bytes is atomic; if the parent is gone there is
+	 * nobody to tell. */
+	(void)NSBOX_SYS3(__NR_write, p->err_wfd, &m, sizeof(m));
+}
+
+__attribute__((noreturn)) static void child_exit(int code)
+{
+	for (;;)
+		(void)NSBOX_SYS1(__NR_exit, code);
+}
+
+__attribute__((noreturn)) static void fail(struct nsbox_plan *p, int step, long r, int value)
+{
+	report(p, NSBOX_MSG_ERROR, step, (int)-r, value);
+	child_exit(127);
+}
+
+static size_t c_strlen(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+static long write_file(const char *path, const char *data, size_t len)
+{
+	long fd = NSBOX_SYS4(__NR_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
+	long r;
+
+	if (fd < 0)
+		return fd;
+	r = NSBOX_SYS3(__NR_write, fd, data, len);
+	(void)NSBOX_SYS1(__NR_close, fd);
+	if (r >= 0 && (size_t)r != len)
+		r = -EIO;
+	return r < 0 ? r : 0;
+}
+
+int nsbox__setns_ops(struct nsbox_setns_op *ops, int n, int user_first, int *failed)
+{
+	long r;
+	int i, user = -1, deferred = 0;
+
+	for (i = 0; i < n; i++) {
+		ops[i].done = 0;
+		if (ops[i].nstype == CLONE_NEWUSER)
+			user = i;
+	}
+	/* Unprivileged: the user namespace first, it brings the capabilities
+	 * over the others. Privileged: the others first, while we still hold
+	 * our capabilities; an EPERM among them is retried after the user join. */
+	if (user >= 0 && user_first) {
+		r = NSBOX_SYS2(__NR_setns, ops[user].fd, ops[user].nstype);
+		if (r < 0) {
+			*failed = user;
+			return (int)r;
+		}
+		ops[user].done = 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (ops[i].done || i == user)
+			continue;
+		r = NSBOX_SYS2(__NR_setns, ops[i].fd, ops[i].nstype);
+		if (r == -EPERM && user >= 0 && !ops[user].done) {
+			deferred = 1;
+			continue;
+		}
+		if (r < 0) {
+			*failed = i;
+			return (int)r;
+		}
+		ops[i].done = 1;
+	}
+	if (user >= 0 && !ops[user].done) {
+		r = NSBOX_SYS2(__NR_setns, ops[user].fd, ops[user].nstype);
+		if (r < 0) {
+			*failed = user;
+			return (int)r;
+		}
+		ops[user].done = 1;
+	}
+	for (i = 0; deferred && i < n; i++) {
+		if (ops[i].done)
+			continue;
+		r = NSBOX_SYS2(__NR_setns, ops[i].fd, ops[i].nstype);
+		if (r < 0) {
+			*failed = i;
+			return (int)r;
+		}
+		ops[i].done = 1;
+	}
+	return 0;
+}
+
+static void self_maps(struct nsbox_plan *p)
+{
+	long r;
+
+	if (p->setgroups && (r = write_file("/proc/self/setgroups", p->setgroups, c_strlen(p->setgroups))) < 0)
+		fail(p, NSBOX_STEP_SETGROUPS, r, 0);
+	if (p->uid_map_len && (r = write_file("/proc/self/uid_map", p->uid_map, p->uid_map_len)) < 0)
+		fail(p, NSBOX_STEP_UID_MAP, r, 0);
+	if (p->gid_map_len && (r = write_file("/proc/self/gid_map", p->gid_map, p->gid_map_len)) < 0)
+		fail(p, NSBOX_STEP_GID_MAP, r, 0);
+}
+
+/* Wait until the parent has written our maps. If the parent dies first, the
+ * read sees end of file (or PDEATHSIG kills us) and we leave without ever
+ * running the payload. */
+static void wait_for_parent(struct nsbox_plan *p)
+{
+	char go = 0;
+	long r;
+
+	report(p, NSBOX_MSG_NEED_MAPS, NSBOX_STEP_WAIT_PARENT, 0, 0);
+	do
+		r = NSBOX_SYS3(__NR_read, p->go_rfd, &go, 1);
+	while (r == -EINTR);
+	if (r != 1)
+		child_exit(127); /* the parent reported why, or is gone */
+	(void)NSBOX_SYS1(__NR_close, p->go_rfd);
+}
+
+static int final_main(void *arg);
+
+/* One more clone so that a PID (or time) namespace entered or created by
+ * this process applies to the payload. CLONE_PARENT makes the payload the
+ * caller's own child; we report its pid and leave. */
+__attribute__((noreturn)) static void fork_payload(struct nsbox_plan *p)
+{
+	struct nsbox_clone_req req;
+	char *sp = (char *)__builtin_frame_address(0) - 512;
+	int used;
+	long pid;
+
+	req.flags = CLONE_PARENT | (p->vm ? (CLONE_VM | CLONE_VFORK) : 0);
+	req.exit_signal = 0; /* a CLONE_PARENT child inherits ours */
+	req.stack = p->stack_lo;
+	req.stack_size = ((size_t)(sp - p->stack_lo)) & ~(size_t)15;
+	req.pidfd = NULL;
+	req.no_clone3 = p->no_clone3;
+	pid = nsbox__clone(&req, final_main, p, &used);
+	if (pid < 0)
+		fail(p, NSBOX_STEP_FORK, pid, 0);
+	report(p, NSBOX_MSG_PID, NSBOX_STEP_FORK, 0, (int)pid);
+	child_exit(0);
+}
+
+static void reset_signals(struct nsbox_plan *p)
+{
+	struct k_sigaction old, dfl = { 0 };
+	long r;
+
+	/* Caught signals go back to their default action (as execve would do),
+	 * so no handler of the caller ever runs in the child; ignored ones stay
+	 * ignored. Everything is still blocked here. */
+	for (int sig = 1; sig <= 64; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		if (NSBOX_SYS4(__NR_rt_sigaction, sig, NULL, &old, 8) < 0)
+			continue;
+		if (old.handler != (void *)SIG_DFL && old.handler != (void *)SIG_IGN)
+			(void)NSBOX_SYS4(__NR_rt_sigaction, sig, &dfl, NULL, 8);
+	}
+	r = NSBOX_SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &p->payload_mask, NULL, 8);
+	if (r < 0)
+		fail(p, NSBOX_STEP_SIGNALS, r, 0);
+}
+
+/* The last steps, in the process that becomes the payload. */
+static int final_main(void *arg)
+{
+	struct nsbox_plan *p = arg;
+	long r;
+
+	if (p->propagation && (r = NSBOX_SYS5(__NR_mount, NULL, "/", NULL, MS_REC | p->propagation, NULL)) < 0)
+		fail(p, NSBOX_STEP_PROPAGATION, r, 0);
+	if (p->mount_proc &&
+	    (r = NSBOX_SYS5(__NR_mount, "proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) < 0)
+		fail(p, NSBOX_STEP_MOUNT_PROC, r, 0);
+	if (p->hostname && (r = NSBOX_SYS2(__NR_sethostname, p->hostname, p->hostname_len)) < 0)
+		fail(p, NSBOX_STEP_HOSTNAME, r, 0);
+	if (p->domainname && (r = NSBOX_SYS2(__NR_setdomainname, p->domainname, p->domainname_len)) < 0)
+		fail(p, NSBOX_STEP_DOMAINNAME, r, 0);
+	reset_signals(p);
+
+	if (p->fn) {
+		/* Setup is done: end of file on the pipe tells the parent. */
+		if (p->pipes)
+			(void)NSBOX_SYS1(__NR_close, p->err_wfd);
+		return p->fn(p->fn_arg);
+	}
+	r = NSBOX_SYS3(__NR_execve, p->path, p->argv, p->envp);
+	fail(p, NSBOX_STEP_EXECVE, r, 0);
+}
+
+int nsbox__child_main(void *arg)
+{
+	struct nsbox_plan *p = arg;
+	long r;
+	int failed = 0;
+
+	if (p->pipes) {
+		(void)NSBOX_SYS1(__NR_close, p->err_rfd);
+		if (p->go_wfd >= 0)
+			(void)NSBOX_SYS1(__NR_close, p->go_wfd);
+	}
+	if (p->parent_maps) {
+		/* Die with the parent while we wait for it. A parent that died
+		 * before the prctl is caught by the re-check (getppid is 0 in a
+		 * new PID namespace) and, in any case, by end of file on the go
+		 * pipe, whose only writer is the parent. */
+		long ppid;
+		(void)NSBOX_SYS2(__NR_prctl, PR_SET_PDEATHSIG, SIGKILL);
+		ppid = NSBOX_SYS0(__NR_getppid);
+		if (ppid != 0 && ppid != p->parent_pid)
+			child_exit(127);
+	}
+	if (p->n_setns && (r = nsbox__setns_ops(p->setns_ops, p->n_setns, p->setns_user_first, &failed)) < 0)
+		fail(p, NSBOX_STEP_SETNS, r, failed);
+	if (p->unshare_flags && (r = NSBOX_SYS1(__NR_unshare, p->unshare_flags)) < 0)
+		fail(p, NSBOX_STEP_UNSHARE, r, 0);
+	/* Descriptors of joined namespaces are not the payload's business. */
+	for (int i = 0; i < p->n_setns; i++)
+		(void)NSBOX_SYS1(__NR_close, p->setns_ops[i].fd);
+	if (p->self_maps)
+		self_maps(p);
+	else if (p->parent_maps) {
+		wait_for_parent(p);
+		(void)NSBOX_SYS2(__NR_prctl, PR_SET_PDEATHSIG, 0);
+	}
+	if (p->need_fork)
+		fork_payload(p);
+	return final_main(p);
+}

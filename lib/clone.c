@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT
+ * Raw system calls for the child, and clone3(2)/clone(2) onto a given stack.
+ *
+ * clone3 has no libc wrapper that takes a function, so on x86_64 a small
+ * trampoline makes the call: in the child (which starts on the new stack)
+ * it calls fn(arg) and exits with its value. Elsewhere clone(2) of libc is
+ * used, and clone3-only features are reported as unsupported. */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/sched.h>
+
+#include "nsbox-private.h"
+
+#if defined(__x86_64__)
+long nsbox__sys(long nr, long a, long b, long c, long d, long e, long f)
+{
+	register long r10 __asm__("r10") = d;
+	register long r8 __asm__("r8") = e;
+	register long r9 __asm__("r9") = f;
+	long ret;
+
+	__asm__ volatile("syscall"
+	                 : "=a"(ret)
+	                 : "a"(nr), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+	                 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* long nsbox__clone3_raw(struct clone_args *args, size_t size, int (*fn)(void *), void *arg)
+ * fn and arg are kept in r12/r13 (callee-saved, and preserved by the kernel
+ * for the child). The parent restores them before returning. */
+long nsbox__clone3_raw(void *args, size_t size, int (*fn)(void *), void *arg);
+__asm__(".text\n"
+        ".globl nsbox__clone3_raw\n"
+        ".hidden nsbox__clone3_raw\n"
+        ".type nsbox__clone3_raw,@function\n"
+        "nsbox__clone3_raw:\n"
+        "	push %r12\n"
+        "	push %r13\n"
+        "	mov %rdx, %r12\n"
+        "	mov %rcx, %r13\n"
+        "	mov $" NSBOX_STR(__NR_clone3) ", %eax\n"
+        "	syscall\n"
+        "	test %rax, %rax\n"
+        "	jz 1f\n"
+        "	pop %r13\n"
+        "	pop %r12\n"
+        "	ret\n"
+        "1:\n"
+        "	xor %ebp, %ebp\n"
+        "	and $-16, %rsp\n"
+        "	mov %r13, %rdi\n"
+        "	call *%r12\n"
+        "	mov %eax, %edi\n"
+        "	mov $" NSBOX_STR(__NR_exit) ", %eax\n"
+        "	syscall\n"
+        "	hlt\n"
+        ".size nsbox__clone3_raw, .-nsbox__clone3_raw\n");
+#define HAVE_CLONE3_TRAMPOLINE 1
+#else
+long nsbox__sys(long nr, long a, long b, long c, long d, long e, long f)
+{
+	/* No raw path on this architecture: syscall(2) sets errno, which the
+	 * CLONE_VM child shares with the calling thread; callers of the
+	 * library never read errno. */
+	long r = syscall(nr, a, b, c, d, e, f);
+	return r < 0 ? -errno : r;
+}
+#define HAVE_CLONE3_TRAMPOLINE 0
+#endif
+
+/* 0: not known yet, 1: clone3 works, -1: ENOSYS seen or no trampoline. */
+static atomic_int clone3_state = HAVE_CLONE3_TRAMPOLINE ? 0 : -1;
+
+int nsbox__clone3_unavailable(void)
+{
+	return atomic_load_explicit(&clone3_state, memory_order_relaxed) < 0;
+}
+
+static long via_clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *arg)
+{
+	int flags = (int)req->flags | (req->exit_signal & 0xff);
+	long r = clone(fn, req->stack + req->stack_size, flags, arg, req->pidfd, NULL, NULL);
+	return r < 0 ? -errno : r;
+}
+
+long nsbox__clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *arg, int *used_clone3)
+{
+	*used_clone3 = 0;
+#if HAVE_CLONE3_TRAMPOLINE
+	if (!req->no_clone3 && !nsbox__clone3_unavailable()) {
+		struct clone_args ca;
+		long r;
+
+		memset(&ca, 0, sizeof(ca));
+		ca.flags = req->flags;
+		ca.pidfd = (uint64_t)(uintptr_t)req->pidfd;
+		ca.exit_signal = (uint64_t)req->exit_signal;
+		ca.stack = (uint64_t)(uintptr_t)req->stack;
+		ca.stack_size = req->stack_size;
+		r = nsbox__clone3_raw(&ca, sizeof(ca), fn, arg);
+		if (r >= 0) {
+			atomic_store_explicit(&clone3_state, 1, memory_order_relaxed);
+			*used_clone3 = 1;
+			return r;
+		}
+		if (r == -ENOSYS)
+			atomic_store_explicit(&clone3_state, -1, memory_order_relaxed);
+		else if (r != -EPERM)
+			return r;
+		/* ENOSYS, or EPERM that may come from a seccomp filter: clone(2)
+		 * answers for itself, unless a clone3-only flag is in the request. */
+		if (req->flags & ~(uint64_t)0xffffffffULL || (req->flags & CLONE_NEWTIME))
+			return r;
+		*used_clone3 = 0;
+	}
+#endif
+	if (req->flags & ~(uint64_t)0xffffffffULL || (req->flags & CLONE_NEWTIME))
+		return -EOPNOTSUPP;
+	return via_clone(req, fn, arg);
+}

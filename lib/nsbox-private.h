@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT
+ * Private declarations shared by the files of lib/. Nothing here is ABI. */
+#ifndef NSBOX_PRIVATE_H
+#define NSBOX_PRIVATE_H
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "nsbox.h"
+
+#define NSBOX_EXPORT __attribute__((visibility("default")))
+#define NSBOX_XSTR(x) #x
+#define NSBOX_STR(x) NSBOX_XSTR(x)
+
+#define NSBOX_NKINDS 8
+#define NSBOX_JOIN_MAX 8
+#define NSBOX_ARGV_MAX 65536
+
+/* One namespace kind: our bit, the kernel's CLONE_ flag, its /proc/PID/ns name. */
+struct nsbox_kind {
+	uint32_t bit;
+	uint64_t clone_flag;
+	const char *name;
+};
+extern const struct nsbox_kind nsbox__kinds[NSBOX_NKINDS];
+uint64_t nsbox__clone_flags(uint32_t ns);
+const struct nsbox_kind *nsbox__kind_by_bit(uint32_t bit);
+const struct nsbox_kind *nsbox__kind_by_clone_flag(uint64_t flag);
+
+/* ---- errors (error.c) ---- */
+/* Record a description of a failure for nsbox_last_error(); returns err (negative). */
+int nsbox__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same, appending ": <strerror(-err)>". */
+int nsbox__fail_sys(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Thread-safe strerror. */
+const char *nsbox__strerror(int errnum, char *buf, size_t len);
+
+/* ---- configuration (config.c) ---- */
+struct nsbox_map_line {
+	uint32_t inside, outside, count;
+};
+
+enum nsbox_join_type { NSBOX_JOIN_PIDFD, NSBOX_JOIN_PID, NSBOX_JOIN_PATH };
+
+struct nsbox_join_entry {
+	enum nsbox_join_type type;
+	int32_t id; /* pidfd or pid */
+	char *path;
+	uint32_t ns;
+};
+
+struct nsbox_config {
+	uint32_t ns;
+	char *hostname;
+	char *domainname;
+	struct nsbox_map_line *uid_map;
+	uint32_t n_uid;
+	struct nsbox_map_line *gid_map;
+	uint32_t n_gid;
+	uint32_t setgroups;
+	char *path;
+	char **argv;
+	char **envp; /* NULL: inherit */
+	int (*fn)(void *);
+	void *fn_arg;
+	void *stack; /* caller-supplied, or NULL */
+	size_t stack_size;
+	size_t alloc_stack_size;
+	uint32_t propagation;
+	int32_t mount_proc;
+	struct nsbox_join_entry joins[NSBOX_JOIN_MAX];
+	uint32_t n_joins;
+	int32_t exit_signal;
+	uint32_t flags;
+};
+
+/* ---- process handle (proc.c) ---- */
+struct nsbox_proc {
+	pid_t pid;
+	int pidfd;
+	int reaped;
+	int status;
+};
+int nsbox__proc_new(pid_t pid, int pidfd, nsbox_proc **out);
+/* Reap a child that failed or an intermediate, by pidfd when there is one. */
+void nsbox__reap(pid_t pid, int pidfd);
+
+/* ---- raw syscalls and clone (clone.c) ---- */
+/* Syscall that never touches errno: returns the kernel's value (-errno on failure).
+ * Safe in a CLONE_VM child that shares the caller's TLS. */
+long nsbox__sys(long nr, long a, long b, long c, long d, long e, long f);
+#define NSBOX_SYS0(nr) nsbox__sys((nr), 0, 0, 0, 0, 0, 0)
+#define NSBOX_SYS1(nr, a) nsbox__sys((nr), (long)(a), 0, 0, 0, 0, 0)
+#define NSBOX_SYS2(nr, a, b) nsbox__sys((nr), (long)(a), (long)(b), 0, 0, 0, 0)
+#define NSBOX_SYS3(nr, a, b, c) nsbox__sys((nr), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define NSBOX_SYS4(nr, a, b, c, d) nsbox__sys((nr), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define NSBOX_SYS5(nr, a, b, c, d, e) \
+	nsbox__sys((nr), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), 0)
+
+struct nsbox_clone_req {
+	uint64_t flags;  /* CLONE_* without the exit signal */
+	int exit_signal;
+	char *stack;     /* lowest usable address */
+	size_t stack_size;
+	int *pidfd;      /* with CLONE_PIDFD */
+	int no_clone3;   /* caller asked for clone(2) */
+};
+/* Returns the child's pid in the parent, -errno on failure; the child runs
+ * fn(arg) on the stack and exits with its return value. *used_clone3 tells
+ * which system call made the child. */
+long nsbox__clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *arg, int *used_clone3);
+/* Whether clone3 is known not to exist (ENOSYS seen) or the build has no trampoline. */
+int nsbox__clone3_unavailable(void);
+
+/* ---- spawn plan: prepared in the parent, read by the child (spawn.c, child.c) ---- */
+enum nsbox_step {
+	NSBOX_STEP_NONE = 0,
+	NSBOX_STEP_SETNS,
+	NSBOX_STEP_UNSHARE,
+	NSBOX_STEP_SETGROUPS,
+	NSBOX_STEP_UID_MAP,
+	NSBOX_STEP_GID_MAP,
+	NSBOX_STEP_WAIT_PARENT,
+	NSBOX_STEP_FORK,
+	NSBOX_STEP_PROPAGATION,
+	NSBOX_STEP_MOUNT_PROC,
+	NSBOX_STEP_HOSTNAME,
+	NSBOX_STEP_DOMAINNAME,
+	NSBOX_STEP_SIGNALS,
+	NSBOX_STEP_EXECVE,
+};
+const char *nsbox__step_name(int step);
+
+enum nsbox_msg_type { NSBOX_MSG_ERROR = 1, NSBOX_MSG_NEED_MAPS = 2, NSBOX_MSG_PID = 3 };
+
+struct nsbox_msg {
+	int32_t type;
+	int32_t step;
+	int32_t err;   /* positive errno */
+	int32_t value; /* step detail (join index) or pid */
+};
+
+/* One setns(2) to do: an fd opened in the parent and the CLONE_ flag of its kind. */
+struct nsbox_setns_op {
+	int fd;
+	int nstype;
+	int index; /* join entry it came from */
+	int done;
+};
+
+struct nsbox_plan {
+	/* how the child is made */
+	int vm;      /* CLONE_VM: the child shares our memory until exec */
+	int vfork;   /* CLONE_VFORK: we sleep until exec; errors come back in shared memory */
+	int pipes;   /* errors and sync over pipes */
+	pid_t parent_pid;
+
+	/* namespaces */
+	struct nsbox_setns_op setns_ops[NSBOX_NKINDS * NSBOX_JOIN_MAX];
+	int n_setns;
+	int setns_user_first;
+	uint64_t unshare_flags; /* created after joins, by unshare(2) */
+	int need_fork;          /* one more clone so PID/time namespaces apply */
+
+	/* user namespace maps */
+	int userns;
+	int self_maps;   /* the child writes its own maps */
+	int parent_maps; /* the parent writes them while the child waits */
+	const char *setgroups; /* "deny", "allow" or NULL */
+	char *uid_map;
+	size_t uid_map_len;
+	char *gid_map;
+	size_t gid_map_len;
+
+	/* mount and uts */
+	unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/MS_SHARED, 0 = unchanged */
+	int mount_proc;
+	const char *hostname;
+	size_t hostname_len;
+	const char *domainname;
+	size_t domainname_len;
+
+	/* payload */
+	const char *path;
+	char *const *argv;
+	char *const *envp;
+	int (*fn)(void *);
+	void *fn_arg;
+	uint64_t payload_mask; /* signal mask the payload starts with (kernel layout) */
+
+	/* stack (for the extra fork, the child uses what lies below its frame) */
+	char *stack_lo;
+	int no_clone3;
+
+	/* reporting */
+	int err_rfd, err_wfd, go_rfd, go_wfd;
+	volatile struct nsbox_msg shared_err; /* vfork mode */
+	volatile int32_t shared_pid;
+};
+
+/* The child's entry point; arg is the plan. */
+int nsbox__child_main(void *arg);
+/* Enter the namespaces of ops (raw syscalls only; usable by the child and by
+ * nsbox_join). Returns 0 or -errno; *failed gets the failing op index. */
+int nsbox__setns_ops(struct nsbox_setns_op *ops, int n, int user_first, int *failed);
+
+/* Open /proc/PID/ns/KIND for each kind of ns into ops (O_CLOEXEC), leaving out
+ * kinds the caller already shares. Returns the count or -errno (-ESRCH if the
+ * process is gone). */
+int nsbox__open_ns_fds(pid_t pid, uint32_t ns, int index, struct nsbox_setns_op *ops, int max);
+/* pid of a pidfd (from /proc/self/fdinfo), or -errno. */
+pid_t nsbox__pidfd_pid(int pidfd);
+/* Whether the caller has CAP_SYS_ADMIN in its effective set. */
+int nsbox__privileged(void);
+
+#endif

@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: MIT
+ * nsbox_spawn: validate, prepare everything the child needs, clone, and
+ * collect the child's verdict.
+ *
+ * Three ways to make the child:
+ *  A. exec payload, nothing for the parent to do: CLONE_VM|CLONE_VFORK on a
+ *     separate stack, as posix_spawn does. The parent sleeps until execve;
+ *     a failure comes back in the plan (shared memory). Flat in the
+ *     parent's size.
+ *  B. exec payload, but the parent must write maps or collect a second pid:
+ *     CLONE_VM without CLONE_VFORK, synchronised over two CLOEXEC pipes.
+ *  C. callback payload, NSBOX_SPAWN_FORK, or a time namespace to join:
+ *     fork-style (own copy of memory), over the same pipes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/nsfs.h>
+#include <pthread.h>
+
+#include "nsbox-private.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+extern char **environ;
+
+static const char *const step_names[] = {
+	[NSBOX_STEP_NONE] = "spawn",
+	[NSBOX_STEP_SETNS] = "setns",
+	[NSBOX_STEP_UNSHARE] = "unshare",
+	[NSBOX_STEP_SETGROUPS] = "write /proc/self/setgroups",
+	[NSBOX_STEP_UID_MAP] = "write /proc/self/uid_map",
+	[NSBOX_STEP_GID_MAP] = "write /proc/self/gid_map",
+	[NSBOX_STEP_WAIT_PARENT] = "wait for parent",
+	[NSBOX_STEP_FORK] = "clone (PID/time namespace payload)",
+	[NSBOX_STEP_PROPAGATION] = "mount propagation of /",
+	[NSBOX_STEP_MOUNT_PROC] = "mount /proc",
+	[NSBOX_STEP_HOSTNAME] = "sethostname",
+	[NSBOX_STEP_DOMAINNAME] = "setdomainname",
+	[NSBOX_STEP_SIGNALS] = "sigprocmask",
+	[NSBOX_STEP_EXECVE] = "execve",
+};
+
+const char *nsbox__step_name(int step)
+{
+	if (step < 0 || step > NSBOX_STEP_EXECVE)
+		return "?";
+	return step_names[step];
+}
+
+/* ---- validation ---- */
+
+static uint32_t joined(const nsbox_config *cfg)
+{
+	uint32_t m = 0;
+	for (uint32_t i = 0; i < cfg->n_joins; i++)
+		m |= cfg->joins[i].ns;
+	return m;
+}
+
+static int validate(const nsbox_config *cfg)
+{
+	uint32_t made = cfg->ns, have = cfg->ns | joined(cfg);
+
+	if (!cfg->path && !cfg->fn)
+		return nsbox__fail(-EINVAL, "config: no payload (call nsbox_config_set_exec or nsbox_config_set_callback)");
+	if ((cfg->hostname || cfg->domainname) && !(have & NSBOX_NS_UTS))
+		return nsbox__fail(-EINVAL, "config: %s needs NSBOX_NS_UTS (a new or joined UTS namespace)",
+		                   cfg->hostname ? "hostname" : "domainname");
+	if ((cfg->n_uid || cfg->n_gid || cfg->setgroups != NSBOX_SETGROUPS_DEFAULT) && !(made & NSBOX_NS_USER))
+		return nsbox__fail(-EINVAL, "config: uid/gid maps and setgroups need a new user namespace (NSBOX_NS_USER)");
+	if (cfg->mount_proc && (!(made & NSBOX_NS_MOUNT) || !(have & NSBOX_NS_PID)))
+		return nsbox__fail(-EINVAL, "config: mounting /proc needs a new mount namespace and a new or joined PID namespace");
+	if ((made & NSBOX_NS_TIME) && !cfg->n_joins &&
+	    ((cfg->flags & NSBOX_SPAWN_NO_CLONE3) || nsbox__clone3_unavailable()))
+		return nsbox__fail(-EOPNOTSUPP, "config: a new time namespace needs clone3(2), which is %s",
+		                   (cfg->flags & NSBOX_SPAWN_NO_CLONE3) ? "disabled by NSBOX_SPAWN_NO_CLONE3"
+		                                                       : "not available here");
+	return 0;
+}
+
+/* ---- maps ---- */
+
+static char *format_map(const struct nsbox_map_line *l, uint32_t n, size_t *len)
+{
+	size_t cap = (size_t)n * 36 + 1, off = 0;
+	char *s = malloc(cap);
+
+	if (!s)
+		return NULL;
+	for (uint32_t i = 0; i < n; i++)
+		off += (size_t)snprintf(s + off, cap - off, "%u %u %u\n", l[i].inside, l[i].outside, l[i].count);
+	*len = off;
+	return s;
+}
+
+static int is_self_line(const struct nsbox_map_line *l, uint32_t n, uint32_t id)
+{
+	return n == 0 || (n == 1 && l[0].count == 1 && l[0].outside == id);
+}
+
+static int parent_write(pid_t pid, const char *file, const char *data, size_t len)
+{
+	char path[64];
+	ssize_t w;
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return nsbox__fail_sys(-errno, "parent: open %s", path);
+	w = write(fd, data, len);
+	if (w < 0)
+		r = nsbox__fail_sys(-errno, "parent: write %s", path);
+	else if ((size_t)w != len)
+		r = nsbox__fail(-EIO, "parent: short write to %s", path);
+	close(fd);
+	return r;
+}
+
+static int write_maps(const struct nsbox_plan *p, pid_t pid)
+{
+	int r = 0;
+
+	if (p->setgroups)
+		r = parent_write(pid, "setgroups", p->setgroups, strlen(p->setgroups));
+	if (!r && p->uid_map_len)
+		r = parent_write(pid, "uid_map", p->uid_map, p->uid_map_len);
+	if (!r && p->gid_map_len)
+		r = parent_write(pid, "gid_map", p->gid_map, p->gid_map_len);
+	return r;
+}
+
+/* ---- joins ---- */
+
+static void close_setns(struct nsbox_plan *p)
+{
+	for (int i = 0; i < p->n_setns; i++)
+		close(p->setns_ops[i].fd);
+	p->n_setns = 0;
+}
+
+static int open_path_join(const struct nsbox_join_entry *j, int index, struct nsbox_plan *p)
+{
+	const struct nsbox_kind *k = nsbox__kind_by_bit(j->ns);
+	int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+	int type;
+
+	if (fd < 0)
+		return nsbox__fail_sys(-errno, "join %s", j->path);
+	type = ioctl(fd, NS_GET_NSTYPE);
+	if (type < 0 || (uint64_t)type != k->clone_flag) {
+		close(fd);
+		return nsbox__fail(-EINVAL, "join %s: not a %s namespace file", j->path, k->name);
+	}
+	p->setns_ops[p->n_setns].fd = fd;
+	p->setns_ops[p->n_setns].nstype = type;
+	p->setns_ops[p->n_setns].index = index;
+	p->n_setns++;
+	return 0;
+}
+
+static int prepare_joins(const nsbox_config *cfg, struct nsbox_plan *p)
+{
+	int max = (int)(sizeof(p->setns_ops) / sizeof(p->setns_ops[0]));
+
+	for (uint32_t i = 0; i < cfg->n_joins; i++) {
+		const struct nsbox_join_entry *j = &cfg->joins[i];
+		pid_t pid;
+		int r;
+
+		if (j->type == NSBOX_JOIN_PATH) {
+			r = open_path_join(j, (int)i, p);
+		} else {
+			pid = j->type == NSBOX_JOIN_PID ? j->id : nsbox__pidfd_pid(j->id);
+			if (pid < 0)
+				return nsbox__fail_sys(pid, "join: pidfd %d", j->id);
+			r = nsbox__open_ns_fds(pid, j->ns, (int)i, p->setns_ops + p->n_setns, max - p->n_setns);
+			if (r >= 0) {
+				p->n_setns += r;
+				/* The pidfd pins the target: if it died meanwhile, the
+				 * files may belong to a reused pid. */
+				if (j->type == NSBOX_JOIN_PIDFD &&
+				    syscall(SYS_pidfd_send_signal, j->id, 0, NULL, 0) < 0 && errno == ESRCH)
+					r = nsbox__fail(-ESRCH, "join: the process of pidfd %d is gone", j->id);
+			}
+		}
+		if (r < 0)
+			return r;
+	}
+	p->setns_user_first = !nsbox__privileged();
+	return 0;
+}
+
+/* ---- plan ---- */
+
+static int make_plan(const nsbox_config *cfg, struct nsbox_plan *p)
+{
+	uint32_t jn = joined(cfg);
+	uint64_t made = nsbox__clone_flags(cfg->ns);
+	int r;
+
+	p->err_rfd = p->err_wfd = p->go_rfd = p->go_wfd = -1;
+	p->parent_pid = getpid();
+	p->no_clone3 = !!(cfg->flags & NSBOX_SPAWN_NO_CLONE3);
+
+	if (cfg->n_joins) {
+		if ((r = prepare_joins(cfg, p)) < 0)
+			return r;
+		/* Created after the joins, so they nest inside the joined ones. */
+		p->unshare_flags = made;
+		p->need_fork = (jn & NSBOX_NS_PID) || (made & (CLONE_NEWPID | CLONE_NEWTIME));
+	}
+
+	p->userns = !!(cfg->ns & NSBOX_NS_USER);
+	if (p->userns && (cfg->n_uid || cfg->n_gid || cfg->setgroups)) {
+		int self = is_self_line(cfg->uid_map, cfg->n_uid, (uint32_t)geteuid()) &&
+		           is_self_line(cfg->gid_map, cfg->n_gid, (uint32_t)getegid()) &&
+		           (cfg->n_gid == 0 || cfg->setgroups != NSBOX_SETGROUPS_ALLOW);
+		p->self_maps = self;
+		p->parent_maps = !self;
+		if (cfg->setgroups == NSBOX_SETGROUPS_DENY || (self && cfg->n_gid && cfg->setgroups == NSBOX_SETGROUPS_DEFAULT))
+			p->setgroups = "deny";
+		else if (cfg->setgroups == NSBOX_SETGROUPS_ALLOW)
+			p->setgroups = "allow";
+		if (cfg->n_uid && !(p->uid_map = format_map(cfg->uid_map, cfg->n_uid, &p->uid_map_len)))
+			return nsbox__fail(-ENOMEM, "spawn: out of memory");
+		if (cfg->n_gid && !(p->gid_map = format_map(cfg->gid_map, cfg->n_gid, &p->gid_map_len)))
+			return nsbox__fail(-ENOMEM, "spawn: out of memory");
+	}
+
+	if (cfg->ns & NSBOX_NS_MOUNT) {
+		static const unsigned long prop[] = { MS_PRIVATE, MS_SLAVE, MS_SHARED, 0 };
+		p->propagation = prop[cfg->propagation];
+	}
+	p->mount_proc = cfg->mount_proc;
+	if (cfg->hostname) {
+		p->hostname = cfg->hostname;
+		p->hostname_len = strlen(cfg->hostname);
+	}
+	if (cfg->domainname) {
+		p->domainname = cfg->domainname;
+		p->domainname_len = strlen(cfg->domainname);
+	}
+	p->path = cfg->path;
+	p->argv = cfg->argv;
+	p->envp = cfg->envp ? cfg->envp : environ;
+	p->fn = cfg->fn;
+	p->fn_arg = cfg->fn_arg;
+
+	/* A time namespace cannot be joined by a process that shares its
+	 * memory (setns refuses with EUSERS), so that takes the fork-style way. */
+	p->vm = !cfg->fn && !(cfg->flags & NSBOX_SPAWN_FORK) && !(jn & NSBOX_NS_TIME);
+	p->vfork = p->vm && !p->parent_maps && !p->need_fork;
+	p->pipes = !p->vfork;
+	return 0;
+}
+
+static void free_plan(struct nsbox_plan *p)
+{
+	close_setns(p);
+	free(p->uid_map);
+	free(p->gid_map);
+}
+
+/* The parent's own ends of the pipes. The plan's copies are the child's
+ * view and are never changed after clone (a CLONE_VM child reads them). */
+struct pipes {
+	int err_r, err_w, go_r, go_w;
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void close_pipes(struct pipes *pp)
+{
+	close_fd(&pp->err_r);
+	close_fd(&pp->err_w);
+	close_fd(&pp->go_r);
+	close_fd(&pp->go_w);
+}
+
+/* ---- errors ---- */
+
+static int clone_error(long r, uint64_t flags)
+{
+	const char *why = "";
+
+	if (r == -EPERM && (flags & CLONE_NEWUSER))
+		why = " (creating a user namespace was refused: see user_namespaces(7), "
+		      "kernel.unprivileged_userns_clone or a seccomp/LSM policy)";
+	else if (r == -EPERM)
+		why = " (creating namespaces other than a user namespace needs CAP_SYS_ADMIN; "
+		      "add NSBOX_NS_USER to create them unprivileged)";
+	else if (r == -ENOSPC || r == -EUSERS)
+		why = " (a namespace limit was reached: /proc/sys/user/max_*_namespaces, or nesting deeper than 32)";
+	else if (r == -EINVAL)
+		why = " (the kernel rejected this combination of namespaces)";
+	else if (r == -EAGAIN)
+		why = " (process limit reached: RLIMIT_NPROC or pids cgroup)";
+	else if (r == -EOPNOTSUPP)
+		why = " (a time namespace needs clone3(2))";
+	return nsbox__fail_sys((int)r, "clone%s", why);
+}
+
+static int child_error(const struct nsbox_msg *m, const struct nsbox_plan *p)
+{
+	if (m->step == NSBOX_STEP_SETNS) {
+		const struct nsbox_kind *k = nsbox__kind_by_clone_flag((uint64_t)(unsigned)p->setns_ops[m->value].nstype);
+		return nsbox__fail_sys(-m->err, "child: setns(%s) of join #%d", k ? k->name : "?",
+		                       p->setns_ops[m->value].index + 1);
+	}
+	if (m->step == NSBOX_STEP_EXECVE)
+		return nsbox__fail_sys(-m->err, "child: execve %s", p->path);
+	if (m->step == NSBOX_STEP_UNSHARE && m->err == EINVAL)
+		return nsbox__fail_sys(-m->err, "child: unshare after join");
+	return nsbox__fail_sys(-m->err, "child: %s", nsbox__step_name(m->step));
+}
+
+/* ---- the stack ---- */
+
+static int get_stack(const nsbox_config *cfg, char **lo, size_t *size, void **map, size_t *map_len)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	char *m;
+
+	if (cfg->stack) {
+		*lo = cfg->stack;
+		*size = cfg->stack_size;
+		*map = NULL;
+		return 0;
+	}
+	*size = (cfg->alloc_stack_size + page - 1) & ~(page - 1);
+	*map_len = *size + page;
+	m = mmap(NULL, *map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+	if (m == MAP_FAILED)
+		return nsbox__fail_sys(-errno, "spawn: mmap of the child stack");
+	/* Guard page below the stack: an overflow faults instead of writing
+	 * into whatever lies below. */
+	if (mprotect(m, page, PROT_NONE) < 0) {
+		int r = -errno;
+		munmap(m, *map_len);
+		return nsbox__fail_sys(r, "spawn: mprotect of the stack guard page");
+	}
+	*map = m;
+	*lo = m + page;
+	return 0;
+}
+
+/* ---- spawn ---- */
+
+static int collect(const struct nsbox_plan *p, struct pipes *pp, pid_t pid, struct nsbox_msg *err,
+                   pid_t *payload)
+{
+	struct nsbox_msg m;
+	int r = 0;
+
+	for (;;) {
+		ssize_t n = read(pp->err_r, &m, sizeof(m));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* end of file: exec'd, callback entered, or gone */
+		if ((size_t)n != sizeof(m))
+			break;
+		if (m.type == NSBOX_MSG_NEED_MAPS) {
+			r = write_maps(p, pid);
+			if (r == 0) {
+				char go = 1;
+				if (write(pp->go_w, &go, 1) != 1)
+					r = nsbox__fail_sys(-errno, "parent: release the child");
+			}
+			/* On failure closing our end makes the child leave. */
+			close_fd(&pp->go_w);
+		} else if (m.type == NSBOX_MSG_PID) {
+			*payload = m.value;
+		} else if (m.type == NSBOX_MSG_ERROR && err->type == 0) {
+			*err = m;
+		}
+	}
+	return r;
+}
+
+NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
+{
+	struct nsbox_plan *p;
+	struct nsbox_clone_req req;
+	struct nsbox_msg err = { 0 };
+	sigset_t all, old;
+	void *map = NULL;
+	size_t map_len = 0;
+	pid_t pid, payload = 0;
+	struct pipes pp = { -1, -1, -1, -1 };
+	int pidfd = -1, used_clone3, r;
+
+	if (!cfg || !out)
+		return nsbox__fail(-EINVAL, "nsbox_spawn: cfg or out is NULL");
+	if ((r = validate(cfg)) < 0)
+		return r;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return nsbox__fail(-ENOMEM, "spawn: out of memory");
+	if ((r = make_plan(cfg, p)) < 0)
+		goto out_plan;
+	if (p->pipes) {
+		int fds[2];
+		if (pipe2(fds, O_CLOEXEC) < 0) {
+			r = nsbox__fail_sys(-errno, "spawn: pipe2");
+			goto out_plan;
+		}
+		p->err_rfd = pp.err_r = fds[0];
+		p->err_wfd = pp.err_w = fds[1];
+		if (p->parent_maps) {
+			if (pipe2(fds, O_CLOEXEC) < 0) {
+				r = nsbox__fail_sys(-errno, "spawn: pipe2");
+				goto out_plan;
+			}
+			p->go_rfd = pp.go_r = fds[0];
+			p->go_wfd = pp.go_w = fds[1];
+		}
+	}
+	if ((r = get_stack(cfg, &p->stack_lo, &req.stack_size, &map, &map_len)) < 0)
+		goto out_plan;
+
+	req.flags = CLONE_PIDFD | (p->vm ? CLONE_VM : 0) | (p->vfork ? CLONE_VFORK : 0) |
+	            (cfg->n_joins ? 0 : nsbox__clone_flags(cfg->ns));
+	req.exit_signal = cfg->exit_signal;
+	req.stack = p->stack_lo;
+	req.pidfd = &pidfd;
+	req.no_clone3 = p->no_clone3;
+
+	/* No signal may reach the child before it has reset the handlers; the
+	 * payload gets the caller's mask back. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	memcpy(&p->payload_mask, &old, sizeof(p->payload_mask));
+
+	pid = (pid_t)nsbox__clone(&req, nsbox__child_main, p, &used_clone3);
+	if (pid < 0) {
+		r = clone_error(pid, req.flags);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		goto out_stack;
+	}
+	if (p->pipes) {
+		close_fd(&pp.err_w);
+		close_fd(&pp.go_r);
+		r = collect(p, &pp, pid, &err, &payload);
+	} else if (p->shared_err.type) {
+		err.type = p->shared_err.type;
+		err.step = p->shared_err.step;
+		err.err = p->shared_err.err;
+		err.value = p->shared_err.value;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+	if (err.type)
+		r = child_error(&err, p);
+	if (r == 0 && p->need_fork && payload <= 0)
+		r = nsbox__fail(-ECHILD, "spawn: the intermediate process died before starting the payload");
+	if (r < 0) {
+		if (payload > 0)
+			nsbox__reap(payload, -1);
+		nsbox__reap(pid, pidfd);
+		if (pidfd >= 0)
+			close(pidfd);
+		goto out_stack;
+	}
+	if (p->need_fork) {
+		/* The intermediate has exited; the payload is our own child. */
+		nsbox__reap(pid, pidfd);
+		close(pidfd);
+		pid = payload;
+		pidfd = (int)syscall(SYS_pidfd_open, payload, 0);
+	}
+	r = nsbox__proc_new(pid, pidfd, out);
+	if (r < 0) {
+		/* Out of memory for the handle: the payload runs, but nobody
+		 * could wait for it, so it must not survive. */
+		if (pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		else
+			kill(pid, SIGKILL);
+		nsbox__reap(pid, pidfd);
+		if (pidfd >= 0)
+			close(pidfd);
+	}
+out_stack:
+	if (map)
+		munmap(map, map_len);
+out_plan:
+	close_pipes(&pp);
+	free_plan(p);
+	free(p);
+	return r;
+}
