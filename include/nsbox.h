@@ -112,9 +112,9 @@ const char *nsbox_version(void);
  *
  * Returns a sentence naming the step that failed and why, e.g.
  * "child: sethostname: Operation not permitted" or
- * "config: hostname needs NSBOX_NS_UTS". The text is per thread and stays
- * valid until the next libnsbox call of the same thread. Never NULL; an
- * empty string when this thread has seen no failure.
+ * "config: hostname needs NSBOX_NS_UTS". The text is per thread: another
+ * thread's failures never change it, and a successful call leaves it as it
+ * was. Never NULL; an empty string when this thread has seen no failure.
  * @since 0.1
  */
 const char *nsbox_last_error(void);
@@ -371,10 +371,11 @@ int nsbox_config_set_flags(nsbox_config *cfg, uint32_t flags);
  * signal handler and never waits for other children.
  *
  * Returns 0 or:
- *  -EINVAL   NULL @cfg or @out; no payload; a hostname, domain name or map
- *            without the namespace it needs; /proc without mount and PID
- *            namespaces; a kind both joined and created is allowed, but
- *            maps for a joined user namespace are not;
+ *  -EINVAL   NULL @cfg or @out; no payload; a hostname or domain name
+ *            without a new or joined UTS namespace; maps or a setgroups
+ *            policy without a new user namespace; /proc without a new mount
+ *            namespace and a new or joined PID namespace; a join file that
+ *            is not a namespace of the given kind;
  *  -ENOENT, -EACCES, -ENOEXEC, ...  from execve(2) of the payload;
  *  -ESRCH    a join target is gone;
  *  -EPERM, -ENOSPC, -EUSERS, ... from clone or a namespace step, with the

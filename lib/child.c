@@ -33,17 +33,6 @@ static void report(struct nsbox_plan *p, int type, int step, int err, int value)
 {
 	struct nsbox_msg m;
 
-	if (!p->pipes) {
-		if (type == NSBOX_MSG_ERROR) {
-			p->shared_err.step = step;
-			p->shared_err.err = err;
-			p->shared_err.value = value;
-			p->shared_err.type = type;
-		} else if (type == NSBOX_MSG_PID) {
-			p->shared_pid = value;
-		}
-		return;
-	}
 	m.type = type;
 	m.step = step;
 	m.err = err;
@@ -237,8 +226,7 @@ static int final_main(void *arg)
 
 	if (p->fn) {
 		/* Setup is done: end of file on the pipe tells the parent. */
-		if (p->pipes)
-			(void)NSBOX_SYS1(__NR_close, p->err_wfd);
+		(void)NSBOX_SYS1(__NR_close, p->err_wfd);
 		return p->fn(p->fn_arg);
 	}
 	r = NSBOX_SYS3(__NR_execve, p->path, p->argv, p->envp);
@@ -251,11 +239,9 @@ int nsbox__child_main(void *arg)
 	long r;
 	int failed = 0;
 
-	if (p->pipes) {
-		(void)NSBOX_SYS1(__NR_close, p->err_rfd);
-		if (p->go_wfd >= 0)
-			(void)NSBOX_SYS1(__NR_close, p->go_wfd);
-	}
+	(void)NSBOX_SYS1(__NR_close, p->err_rfd);
+	if (p->go_wfd >= 0)
+		(void)NSBOX_SYS1(__NR_close, p->go_wfd);
 	if (p->parent_maps) {
 		/* Die with the parent while we wait for it. A parent that died
 		 * before the prctl is caught by the re-check (getppid is 0 in a

@@ -154,8 +154,7 @@ struct nsbox_setns_op {
 struct nsbox_plan {
 	/* how the child is made */
 	int vm;      /* CLONE_VM: the child shares our memory until exec */
-	int vfork;   /* CLONE_VFORK: we sleep until exec; errors come back in shared memory */
-	int pipes;   /* errors and sync over pipes */
+	int vfork;   /* CLONE_VFORK: we sleep until the child has exec'd or exited */
 	pid_t parent_pid;
 
 	/* namespaces */
@@ -195,10 +194,9 @@ struct nsbox_plan {
 	char *stack_lo;
 	int no_clone3;
 
-	/* reporting */
+	/* reporting: the child writes nsbox_msg records to err_wfd (CLOEXEC, so
+	 * end of file means exec); go_rfd releases a child waiting for maps */
 	int err_rfd, err_wfd, go_rfd, go_wfd;
-	volatile struct nsbox_msg shared_err; /* vfork mode */
-	volatile int32_t shared_pid;
 };
 
 /* The child's entry point; arg is the plan. */

@@ -4,13 +4,20 @@
  *
  * Three ways to make the child:
  *  A. exec payload, nothing for the parent to do: CLONE_VM|CLONE_VFORK on a
- *     separate stack, as posix_spawn does. The parent sleeps until execve;
- *     a failure comes back in the plan (shared memory). Flat in the
- *     parent's size.
+ *     separate stack, as posix_spawn does. The parent sleeps until execve,
+ *     then finds a failure, if any, already waiting in the error pipe (read
+ *     without blocking, so a copy of the pipe leaked into a process forked
+ *     meanwhile by another thread cannot stall us). Flat in the parent's
+ *     size.
  *  B. exec payload, but the parent must write maps or collect a second pid:
  *     CLONE_VM without CLONE_VFORK, synchronised over two CLOEXEC pipes.
  *  C. callback payload, NSBOX_SPAWN_FORK, or a time namespace to join:
- *     fork-style (own copy of memory), over the same pipes. */
+ *     fork-style (own copy of memory), over the same pipes.
+ * Where CLONE_VM is refused with EINVAL (emulators such as valgrind), B
+ * is retried as C: the same result, only slower.
+ *
+ * The error pipe is the only channel in every mode, so a vfork that an
+ * emulator turns into a fork still reports failures. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -268,7 +275,6 @@ static int make_plan(const nsbox_config *cfg, struct nsbox_plan *p)
 	 * memory (setns refuses with EUSERS), so that takes the fork-style way. */
 	p->vm = !cfg->fn && !(cfg->flags & NSBOX_SPAWN_FORK) && !(jn & NSBOX_NS_TIME);
 	p->vfork = p->vm && !p->parent_maps && !p->need_fork;
-	p->pipes = !p->vfork;
 	return 0;
 }
 
@@ -380,7 +386,8 @@ static int collect(const struct nsbox_plan *p, struct pipes *pp, pid_t pid, stru
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			break; /* end of file: exec'd, callback entered, or gone */
+			break; /* end of file: exec'd, callback entered, or gone;
+			        * EAGAIN (vfork mode): exec'd */
 		if ((size_t)n != sizeof(m))
 			break;
 		if (m.type == NSBOX_MSG_NEED_MAPS) {
@@ -422,9 +429,11 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		return nsbox__fail(-ENOMEM, "spawn: out of memory");
 	if ((r = make_plan(cfg, p)) < 0)
 		goto out_plan;
-	if (p->pipes) {
+	{
 		int fds[2];
-		if (pipe2(fds, O_CLOEXEC) < 0) {
+		/* vfork mode: the child is done when clone returns, so the
+		 * parent reads what is there without waiting. */
+		if (pipe2(fds, O_CLOEXEC | (p->vfork ? O_NONBLOCK : 0)) < 0) {
 			r = nsbox__fail_sys(-errno, "spawn: pipe2");
 			goto out_plan;
 		}
@@ -456,21 +465,21 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	memcpy(&p->payload_mask, &old, sizeof(p->payload_mask));
 
 	pid = (pid_t)nsbox__clone(&req, nsbox__child_main, p, &used_clone3);
+	if (pid == -EINVAL && p->vm && !p->vfork) {
+		/* CLONE_VM without CLONE_VFORK refused: an emulator (valgrind)
+		 * that only knows threads and forks. Fork-style does the same. */
+		p->vm = 0;
+		req.flags &= ~(uint64_t)CLONE_VM;
+		pid = (pid_t)nsbox__clone(&req, nsbox__child_main, p, &used_clone3);
+	}
 	if (pid < 0) {
 		r = clone_error(pid, req.flags);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		goto out_stack;
 	}
-	if (p->pipes) {
-		close_fd(&pp.err_w);
-		close_fd(&pp.go_r);
-		r = collect(p, &pp, pid, &err, &payload);
-	} else if (p->shared_err.type) {
-		err.type = p->shared_err.type;
-		err.step = p->shared_err.step;
-		err.err = p->shared_err.err;
-		err.value = p->shared_err.value;
-	}
+	close_fd(&pp.err_w);
+	close_fd(&pp.go_r);
+	r = collect(p, &pp, pid, &err, &payload);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	if (err.type)
