@@ -226,7 +226,8 @@ static int final_main(void *arg)
 
 	if (p->fn) {
 		/* Setup is done: end of file on the pipe tells the parent. */
-		(void)NSBOX_SYS1(__NR_close, p->err_wfd);
+		if (p->err_wfd >= 0)
+			(void)NSBOX_SYS1(__NR_close, p->err_wfd);
 		return p->fn(p->fn_arg);
 	}
 	r = NSBOX_SYS3(__NR_execve, p->path, p->argv, p->envp);
@@ -239,7 +240,8 @@ int nsbox__child_main(void *arg)
 	long r;
 	int failed = 0;
 
-	(void)NSBOX_SYS1(__NR_close, p->err_rfd);
+	if (p->err_rfd >= 0)
+		(void)NSBOX_SYS1(__NR_close, p->err_rfd);
 	if (p->go_wfd >= 0)
 		(void)NSBOX_SYS1(__NR_close, p->go_wfd);
 	if (p->parent_maps) {

@@ -155,6 +155,7 @@ struct nsbox_plan {
 	/* how the child is made */
 	int vm;      /* CLONE_VM: the child shares our memory until exec */
 	int vfork;   /* CLONE_VFORK: we sleep until the child has exec'd or exited */
+	int fallible; /* some child step can fail: the parent waits for the verdict */
 	pid_t parent_pid;
 
 	/* namespaces */

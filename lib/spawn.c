@@ -275,6 +275,10 @@ static int make_plan(const nsbox_config *cfg, struct nsbox_plan *p)
 	 * memory (setns refuses with EUSERS), so that takes the fork-style way. */
 	p->vm = !cfg->fn && !(cfg->flags & NSBOX_SPAWN_FORK) && !(jn & NSBOX_NS_TIME);
 	p->vfork = p->vm && !p->parent_maps && !p->need_fork;
+	/* A callback with no step that can fail before it runs has nothing to
+	 * report: the parent need not wait for it to start. */
+	p->fallible = p->path || p->n_setns || p->unshare_flags || p->need_fork || p->self_maps ||
+	              p->parent_maps || p->propagation || p->mount_proc || p->hostname || p->domainname;
 	return 0;
 }
 
@@ -429,7 +433,7 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		return nsbox__fail(-ENOMEM, "spawn: out of memory");
 	if ((r = make_plan(cfg, p)) < 0)
 		goto out_plan;
-	{
+	if (p->fallible) {
 		int fds[2];
 		/* vfork mode: the child is done when clone returns, so the
 		 * parent reads what is there without waiting. */
@@ -479,7 +483,8 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	}
 	close_fd(&pp.err_w);
 	close_fd(&pp.go_r);
-	r = collect(p, &pp, pid, &err, &payload);
+	if (p->fallible)
+		r = collect(p, &pp, pid, &err, &payload);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	if (err.type)
