@@ -511,6 +511,43 @@ int nsbox_ns_id(int32_t pid, uint32_t ns, uint64_t *dev, uint64_t *ino);
  */
 int nsbox_ns_same(int32_t pid_a, int32_t pid_b, uint32_t ns);
 
+/* ======================================================================
+ * Filesystem: mount operations in a new mount namespace, a new root.
+ * (lib/mount.c)
+ * ====================================================================== */
+
+/* ---- end of filesystem ---- */
+
+
+/* ======================================================================
+ * Network: loopback, veth pairs. (lib/net.c)
+ * ====================================================================== */
+
+/* ---- end of network ---- */
+
+
+/* ======================================================================
+ * Process: PID 1 init, die-with-parent, session, working directory,
+ * environment, descriptors, resource limits, signals. (lib/process.c)
+ * ====================================================================== */
+
+/* ---- end of process ---- */
+
+
+/* ======================================================================
+ * Credentials and confinement: ids, groups, capabilities, no_new_privs,
+ * seccomp, newuidmap/newgidmap. (lib/creds.c)
+ * ====================================================================== */
+
+/* ---- end of credentials ---- */
+
+
+/* ======================================================================
+ * Cgroups, time namespace offsets, persistent namespaces, parent hook.
+ * ====================================================================== */
+
+/* ---- end of cgroups, time, persistence ---- */
+
 #ifdef __cplusplus
 }
 #endif

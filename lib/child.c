@@ -152,7 +152,7 @@ static void wait_for_parent(struct nsbox_plan *p)
 	char go = 0;
 	long r;
 
-	report(p, NSBOX_MSG_NEED_MAPS, NSBOX_STEP_WAIT_PARENT, 0, 0);
+	report(p, NSBOX_MSG_NEED_PARENT, NSBOX_STEP_WAIT_PARENT, 0, 0);
 	do
 		r = NSBOX_SYS3(__NR_read, p->go_rfd, &go, 1);
 	while (r == -EINTR);
@@ -211,8 +211,11 @@ static void reset_signals(struct nsbox_plan *p)
 static int final_main(void *arg)
 {
 	struct nsbox_plan *p = arg;
+	int detail = 0;
 	long r;
 
+	if ((r = nsbox__process_child_early(p, &detail)) < 0)
+		fail(p, NSBOX_STEP_DIE_WITH_PARENT, r, detail);
 	if (p->propagation && (r = NSBOX_SYS5(__NR_mount, NULL, "/", NULL, MS_REC | p->propagation, NULL)) < 0)
 		fail(p, NSBOX_STEP_PROPAGATION, r, 0);
 	if (p->mount_proc &&
@@ -222,7 +225,22 @@ static int final_main(void *arg)
 		fail(p, NSBOX_STEP_HOSTNAME, r, 0);
 	if (p->domainname && (r = NSBOX_SYS2(__NR_setdomainname, p->domainname, p->domainname_len)) < 0)
 		fail(p, NSBOX_STEP_DOMAINNAME, r, 0);
+	if ((r = nsbox__mount_child(p, &detail)) < 0)
+		fail(p, NSBOX_STEP_MOUNTS, r, detail);
+	if ((r = nsbox__net_child(p, &detail)) < 0)
+		fail(p, NSBOX_STEP_NET, r, detail);
+	if (p->time_offsets_len &&
+	    (r = write_file("/proc/self/timens_offsets", p->time_offsets, p->time_offsets_len)) < 0)
+		fail(p, NSBOX_STEP_TIME_OFFSETS, r, 0);
+	if ((r = nsbox__process_child(p, &detail)) < 0)
+		fail(p, NSBOX_STEP_PROCESS, r, detail);
+	if ((r = nsbox__creds_child(p, &detail)) < 0)
+		fail(p, NSBOX_STEP_CREDS, r, detail);
+	if ((r = nsbox__process_child_late(p, &detail)) < 0)
+		fail(p, NSBOX_STEP_INIT, r, detail);
 	reset_signals(p);
+	if ((r = nsbox__creds_seccomp(p, &detail)) < 0)
+		fail(p, NSBOX_STEP_SECCOMP, r, detail);
 
 	if (p->fn) {
 		/* Setup is done: end of file on the pipe tells the parent. */
@@ -244,7 +262,7 @@ int nsbox__child_main(void *arg)
 		(void)NSBOX_SYS1(__NR_close, p->err_rfd);
 	if (p->go_wfd >= 0)
 		(void)NSBOX_SYS1(__NR_close, p->go_wfd);
-	if (p->parent_maps) {
+	if (p->parent_sync) {
 		/* Die with the parent while we wait for it. A parent that died
 		 * before the prctl is caught by the re-check (getppid is 0 in a
 		 * new PID namespace) and, in any case, by end of file on the go
@@ -264,7 +282,7 @@ int nsbox__child_main(void *arg)
 		(void)NSBOX_SYS1(__NR_close, p->setns_ops[i].fd);
 	if (p->self_maps)
 		self_maps(p);
-	else if (p->parent_maps) {
+	if (p->parent_sync) {
 		wait_for_parent(p);
 		(void)NSBOX_SYS2(__NR_prctl, PR_SET_PDEATHSIG, 0);
 	}

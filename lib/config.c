@@ -57,6 +57,11 @@ NSBOX_EXPORT void nsbox_config_free(nsbox_config *cfg)
 	clear_exec(cfg);
 	for (uint32_t i = 0; i < cfg->n_joins; i++)
 		free(cfg->joins[i].path);
+	free(cfg->cgroup);
+	nsbox__mount_cfg_free(cfg->mount);
+	nsbox__net_cfg_free(cfg->net);
+	nsbox__process_cfg_free(cfg->process);
+	nsbox__creds_cfg_free(cfg->creds);
 	free(cfg);
 }
 

@@ -52,6 +52,17 @@ struct nsbox_join_entry {
 	uint32_t ns;
 };
 
+/* Feature modules (lib/mount.c, net.c, process.c, creds.c) keep their own
+ * settings and plan parts behind these pointers; see "feature modules" below. */
+struct nsbox_mount_cfg;
+struct nsbox_net_cfg;
+struct nsbox_process_cfg;
+struct nsbox_creds_cfg;
+struct nsbox_mount_plan;
+struct nsbox_net_plan;
+struct nsbox_process_plan;
+struct nsbox_creds_plan;
+
 struct nsbox_config {
 	uint32_t ns;
 	char *hostname;
@@ -75,6 +86,19 @@ struct nsbox_config {
 	uint32_t n_joins;
 	int32_t exit_signal;
 	uint32_t flags;
+
+	/* cgroup and time (lib/cgroup.c, lib/timens.c) */
+	char *cgroup;
+	int64_t time_offset[2][2]; /* [monotonic, boottime][sec, nsec] */
+	int has_time_offset;
+	/* parent hook (spawn.c) */
+	int (*hook)(int32_t pid, int32_t pidfd, void *arg);
+	void *hook_arg;
+
+	struct nsbox_mount_cfg *mount;
+	struct nsbox_net_cfg *net;
+	struct nsbox_process_cfg *process;
+	struct nsbox_creds_cfg *creds;
 };
 
 /* ---- process handle (proc.c) ---- */
@@ -131,10 +155,19 @@ enum nsbox_step {
 	NSBOX_STEP_DOMAINNAME,
 	NSBOX_STEP_SIGNALS,
 	NSBOX_STEP_EXECVE,
+	NSBOX_STEP_MOUNTS,
+	NSBOX_STEP_NET,
+	NSBOX_STEP_PROCESS,
+	NSBOX_STEP_CREDS,
+	NSBOX_STEP_SECCOMP,
+	NSBOX_STEP_INIT,
+	NSBOX_STEP_TIME_OFFSETS,
+	NSBOX_STEP_DIE_WITH_PARENT,
+	NSBOX_STEP_MAX
 };
 const char *nsbox__step_name(int step);
 
-enum nsbox_msg_type { NSBOX_MSG_ERROR = 1, NSBOX_MSG_NEED_MAPS = 2, NSBOX_MSG_PID = 3 };
+enum nsbox_msg_type { NSBOX_MSG_ERROR = 1, NSBOX_MSG_NEED_PARENT = 2, NSBOX_MSG_PID = 3 };
 
 struct nsbox_msg {
 	int32_t type;
@@ -169,6 +202,7 @@ struct nsbox_plan {
 	int userns;
 	int self_maps;   /* the child writes its own maps */
 	int parent_maps; /* the parent writes them while the child waits */
+	int parent_sync; /* the child waits for the parent (maps, veth, cgroup, hook) */
 	const char *setgroups; /* "deny", "allow" or NULL */
 	char *uid_map;
 	size_t uid_map_len;
@@ -190,6 +224,20 @@ struct nsbox_plan {
 	int (*fn)(void *);
 	void *fn_arg;
 	uint64_t payload_mask; /* signal mask the payload starts with (kernel layout) */
+
+	/* parent hook */
+	int (*hook)(int32_t pid, int32_t pidfd, void *arg);
+	void *hook_arg;
+
+	/* time namespace offsets, written to /proc/self/timens_offsets */
+	char time_offsets[96];
+	size_t time_offsets_len;
+
+	/* feature modules */
+	struct nsbox_mount_plan *mount;
+	struct nsbox_net_plan *net;
+	struct nsbox_process_plan *process;
+	struct nsbox_creds_plan *creds;
 
 	/* stack (for the extra fork, the child uses what lies below its frame) */
 	char *stack_lo;
@@ -214,5 +262,40 @@ int nsbox__open_ns_fds(pid_t pid, uint32_t ns, int index, struct nsbox_setns_op 
 pid_t nsbox__pidfd_pid(int pidfd);
 /* Whether the caller has CAP_SYS_ADMIN in its effective set. */
 int nsbox__privileged(void);
+
+/* ---- feature modules ----
+ * Each of lib/mount.c, net.c, process.c and creds.c implements, for its X:
+ *   void nsbox__X_cfg_free(struct nsbox_X_cfg *c);      config.c, NULL-safe
+ *   int  nsbox__X_validate(const nsbox_config *cfg);     before any resource is taken
+ *   int  nsbox__X_prepare(const nsbox_config *cfg, struct nsbox_plan *p);
+ *        after the base plan: may set p->vm = 0 (fork-style), p->fallible,
+ *        p->parent_sync; allocates p->X (freed by nsbox__X_plan_free)
+ *   void nsbox__X_plan_free(struct nsbox_plan *p);
+ *   int  nsbox__X_parent(struct nsbox_plan *p, pid_t pid, int pidfd);
+ *        parent side, while a parent_sync child waits (after maps)
+ *   int  nsbox__X_child(struct nsbox_plan *p, int *detail);
+ *        child side, raw system calls only; returns 0 or -errno and a
+ *        detail (e.g. the index of the failing entry) for the message
+ *   int  nsbox__X_child_error(const struct nsbox_plan *p, int err, int detail);
+ *        parent side: describe a child failure (nsbox__fail_sys), return -err
+ */
+#define NSBOX_FEATURE_DECL(X)                                                          \
+	void nsbox__##X##_cfg_free(struct nsbox_##X##_cfg *c);                         \
+	int nsbox__##X##_validate(const nsbox_config *cfg);                            \
+	int nsbox__##X##_prepare(const nsbox_config *cfg, struct nsbox_plan *p);       \
+	void nsbox__##X##_plan_free(struct nsbox_plan *p);                             \
+	int nsbox__##X##_parent(struct nsbox_plan *p, pid_t pid, int pidfd);           \
+	int nsbox__##X##_child(struct nsbox_plan *p, int *detail);                     \
+	int nsbox__##X##_child_error(const struct nsbox_plan *p, int err, int detail);
+NSBOX_FEATURE_DECL(mount)
+NSBOX_FEATURE_DECL(net)
+NSBOX_FEATURE_DECL(process)
+NSBOX_FEATURE_DECL(creds)
+/* process.c: the steps at the start of the payload process (die with the
+ * parent) and at its end (the PID 1 init forks the payload here). */
+int nsbox__process_child_early(struct nsbox_plan *p, int *detail);
+int nsbox__process_child_late(struct nsbox_plan *p, int *detail);
+/* creds.c: the seccomp filter, last before execve or the callback. */
+int nsbox__creds_seccomp(struct nsbox_plan *p, int *detail);
 
 #endif

@@ -62,11 +62,19 @@ static const char *const step_names[] = {
 	[NSBOX_STEP_DOMAINNAME] = "setdomainname",
 	[NSBOX_STEP_SIGNALS] = "sigprocmask",
 	[NSBOX_STEP_EXECVE] = "execve",
+	[NSBOX_STEP_MOUNTS] = "mounts",
+	[NSBOX_STEP_NET] = "network",
+	[NSBOX_STEP_PROCESS] = "process setup",
+	[NSBOX_STEP_CREDS] = "credentials",
+	[NSBOX_STEP_SECCOMP] = "seccomp",
+	[NSBOX_STEP_INIT] = "init",
+	[NSBOX_STEP_TIME_OFFSETS] = "write /proc/self/timens_offsets",
+	[NSBOX_STEP_DIE_WITH_PARENT] = "die with parent",
 };
 
 const char *nsbox__step_name(int step)
 {
-	if (step < 0 || step > NSBOX_STEP_EXECVE)
+	if (step < 0 || step >= NSBOX_STEP_MAX)
 		return "?";
 	return step_names[step];
 }
@@ -84,6 +92,7 @@ static uint32_t joined(const nsbox_config *cfg)
 static int validate(const nsbox_config *cfg)
 {
 	uint32_t made = cfg->ns, have = cfg->ns | joined(cfg);
+	int r;
 
 	if (!cfg->path && !cfg->fn)
 		return nsbox__fail(-EINVAL, "config: no payload (call nsbox_config_set_exec or nsbox_config_set_callback)");
@@ -99,6 +108,9 @@ static int validate(const nsbox_config *cfg)
 		return nsbox__fail(-EOPNOTSUPP, "config: a new time namespace needs clone3(2), which is %s",
 		                   (cfg->flags & NSBOX_SPAWN_NO_CLONE3) ? "disabled by NSBOX_SPAWN_NO_CLONE3"
 		                                                       : "not available here");
+	if ((r = nsbox__mount_validate(cfg)) < 0 || (r = nsbox__net_validate(cfg)) < 0 ||
+	    (r = nsbox__process_validate(cfg)) < 0 || (r = nsbox__creds_validate(cfg)) < 0)
+		return r;
 	return 0;
 }
 
@@ -274,16 +286,30 @@ static int make_plan(const nsbox_config *cfg, struct nsbox_plan *p)
 	/* A time namespace cannot be joined by a process that shares its
 	 * memory (setns refuses with EUSERS), so that takes the fork-style way. */
 	p->vm = !cfg->fn && !(cfg->flags & NSBOX_SPAWN_FORK) && !(jn & NSBOX_NS_TIME);
-	p->vfork = p->vm && !p->parent_maps && !p->need_fork;
 	/* A callback with no step that can fail before it runs has nothing to
 	 * report: the parent need not wait for it to start. */
 	p->fallible = p->path || p->n_setns || p->unshare_flags || p->need_fork || p->self_maps ||
 	              p->parent_maps || p->propagation || p->mount_proc || p->hostname || p->domainname;
+	p->hook = cfg->hook;
+	p->hook_arg = cfg->hook_arg;
+	p->parent_sync = p->parent_maps || cfg->hook;
+
+	/* Feature modules may turn CLONE_VM off, or ask for a parent step. */
+	if ((r = nsbox__mount_prepare(cfg, p)) < 0 || (r = nsbox__net_prepare(cfg, p)) < 0 ||
+	    (r = nsbox__process_prepare(cfg, p)) < 0 || (r = nsbox__creds_prepare(cfg, p)) < 0)
+		return r;
+	if (p->parent_sync)
+		p->fallible = 1;
+	p->vfork = p->vm && !p->parent_sync && !p->need_fork;
 	return 0;
 }
 
 static void free_plan(struct nsbox_plan *p)
 {
+	nsbox__mount_plan_free(p);
+	nsbox__net_plan_free(p);
+	nsbox__process_plan_free(p);
+	nsbox__creds_plan_free(p);
 	close_setns(p);
 	free(p->uid_map);
 	free(p->gid_map);
@@ -342,6 +368,21 @@ static int child_error(const struct nsbox_msg *m, const struct nsbox_plan *p)
 	}
 	if (m->step == NSBOX_STEP_EXECVE)
 		return nsbox__fail_sys(-m->err, "child: execve %s", p->path);
+	switch (m->step) {
+	case NSBOX_STEP_MOUNTS:
+		return nsbox__mount_child_error(p, m->err, m->value);
+	case NSBOX_STEP_NET:
+		return nsbox__net_child_error(p, m->err, m->value);
+	case NSBOX_STEP_PROCESS:
+	case NSBOX_STEP_INIT:
+	case NSBOX_STEP_DIE_WITH_PARENT:
+		return nsbox__process_child_error(p, m->err, m->value);
+	case NSBOX_STEP_CREDS:
+	case NSBOX_STEP_SECCOMP:
+		return nsbox__creds_child_error(p, m->err, m->value);
+	default:
+		break;
+	}
 	if (m->step == NSBOX_STEP_UNSHARE && m->err == EINVAL)
 		return nsbox__fail_sys(-m->err, "child: unshare after join");
 	return nsbox__fail_sys(-m->err, "child: %s", nsbox__step_name(m->step));
@@ -379,7 +420,27 @@ static int get_stack(const nsbox_config *cfg, char **lo, size_t *size, void **ma
 
 /* ---- spawn ---- */
 
-static int collect(const struct nsbox_plan *p, struct pipes *pp, pid_t pid, struct nsbox_msg *err,
+/* What the parent does while a parent_sync child waits, in this order. */
+static int parent_steps(struct nsbox_plan *p, pid_t pid, int pidfd)
+{
+	int r = 0;
+
+	if (p->parent_maps && (r = write_maps(p, pid)) < 0)
+		return r;
+	if ((r = nsbox__net_parent(p, pid, pidfd)) < 0 || (r = nsbox__mount_parent(p, pid, pidfd)) < 0 ||
+	    (r = nsbox__process_parent(p, pid, pidfd)) < 0 || (r = nsbox__creds_parent(p, pid, pidfd)) < 0)
+		return r;
+	if (p->hook) {
+		r = p->hook(pid, pidfd, p->hook_arg);
+		if (r > 0 || r < -4095)
+			r = -EINVAL;
+		if (r < 0)
+			return nsbox__fail_sys(r, "parent hook");
+	}
+	return 0;
+}
+
+static int collect(struct nsbox_plan *p, struct pipes *pp, pid_t pid, int pidfd, struct nsbox_msg *err,
                    pid_t *payload)
 {
 	struct nsbox_msg m;
@@ -394,8 +455,8 @@ static int collect(const struct nsbox_plan *p, struct pipes *pp, pid_t pid, stru
 			        * EAGAIN (vfork mode): exec'd */
 		if ((size_t)n != sizeof(m))
 			break;
-		if (m.type == NSBOX_MSG_NEED_MAPS) {
-			r = write_maps(p, pid);
+		if (m.type == NSBOX_MSG_NEED_PARENT) {
+			r = parent_steps(p, pid, pidfd);
 			if (r == 0) {
 				char go = 1;
 				if (write(pp->go_w, &go, 1) != 1)
@@ -443,7 +504,7 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		}
 		p->err_rfd = pp.err_r = fds[0];
 		p->err_wfd = pp.err_w = fds[1];
-		if (p->parent_maps) {
+		if (p->parent_sync) {
 			if (pipe2(fds, O_CLOEXEC) < 0) {
 				r = nsbox__fail_sys(-errno, "spawn: pipe2");
 				goto out_plan;
@@ -484,7 +545,7 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	close_fd(&pp.err_w);
 	close_fd(&pp.go_r);
 	if (p->fallible)
-		r = collect(p, &pp, pid, &err, &payload);
+		r = collect(p, &pp, pid, pidfd, &err, &payload);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	if (err.type)
