@@ -215,6 +215,9 @@ int nsbox_config_set_setgroups(nsbox_config *cfg, uint32_t mode);
  * Replaces any uid and gid map lines, sets setgroups to NSBOX_SETGROUPS_DENY
  * and adds NSBOX_NS_USER to the namespaces. The ids are read when this
  * function is called. Works unprivileged: the child writes its own maps.
+ * A program that changed its uid without exec is not dumpable and its
+ * /proc files belong to root: it must call prctl(PR_SET_DUMPABLE, 1) first,
+ * or nsbox_spawn() fails with -EACCES (and says so).
  * Returns 0, -EINVAL for a NULL @cfg or unknown flags.
  * @since 0.1
  */
@@ -307,9 +310,14 @@ int nsbox_config_set_mount_proc(nsbox_config *cfg, int32_t enable);
  *         nsbox_spawn() returns.
  * @ns: the kinds to enter, NSBOX_NS_* bits, not 0.
  *
- * Joins happen in the child, never in the caller. When a PID namespace is
- * joined (or one is created after a join) the library forks once more so
- * the payload is really in it; the payload is still the caller's child.
+ * Joins happen in the child, never in the caller. Namespaces created by the
+ * same spawn (nsbox_config_set_namespaces) are created after the joins, so
+ * they nest inside the joined ones. When a PID namespace is joined (or one
+ * is created after a join) the library forks once more (twice for a new PID
+ * namespace inside a joined one) so the payload is really in it; the
+ * payload is still the caller's child and nsbox_proc_pid() gives its pid as
+ * the caller sees it. Kinds the caller already shares are skipped. A target
+ * the caller may not inspect makes nsbox_spawn() fail with -EPERM.
  * Joins of several targets are allowed as long as no kind is given twice.
  * Returns 0; -EINVAL for a NULL @cfg, a negative @pidfd, an empty or unknown
  * mask or a kind joined twice; -E2BIG past 8 join entries.
@@ -545,6 +553,89 @@ int nsbox_ns_same(int32_t pid_a, int32_t pid_b, uint32_t ns);
 /* ======================================================================
  * Cgroups, time namespace offsets, persistent namespaces, parent hook.
  * ====================================================================== */
+
+/* Clocks of nsbox_config_set_time_offset(). */
+enum nsbox_clock {
+	NSBOX_CLOCK_MONOTONIC = 1,
+	NSBOX_CLOCK_BOOTTIME = 2
+};
+
+/**
+ * nsbox_config_set_cgroup - start the child in a cgroup v2 directory.
+ * @path: a directory of the cgroup v2 hierarchy (e.g. a child cgroup under
+ *        /sys/fs/cgroup); NULL clears the setting.
+ *
+ * The child is placed there at birth with clone3's CLONE_INTO_CGROUP
+ * (Linux 5.7). Where that is not available (clone(2) fallback), the parent
+ * writes the child's pid to cgroup.procs before the child runs any step,
+ * and a failure of that fallback says so in nsbox_last_error(). A cgroup
+ * namespace created in the same spawn is rooted at this cgroup with
+ * CLONE_INTO_CGROUP, at the caller's cgroup with the fallback.
+ * nsbox_spawn() fails with -ENOENT or -ENOTDIR for a bad path, -EINVAL if
+ * it is not in a cgroup v2 hierarchy, and -EACCES, -EPERM or -EBUSY as the
+ * kernel refuses the move.
+ * Returns 0, -EINVAL for a NULL @cfg or a relative path, -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_set_cgroup(nsbox_config *cfg, const char *path);
+
+/**
+ * nsbox_config_set_time_offset - offset of a clock in the new time
+ * namespace, as unshare --monotonic/--boottime.
+ * @clock: NSBOX_CLOCK_MONOTONIC or NSBOX_CLOCK_BOOTTIME.
+ * @seconds, @nanoseconds: the offset; 0 <= @nanoseconds < 10^9.
+ *
+ * The offsets are written before any process enters the namespace. Needs
+ * NSBOX_NS_TIME at spawn time (-EINVAL otherwise); setting every offset back
+ * to 0 removes the setting.
+ * Returns 0, -EINVAL for a NULL @cfg, an unknown clock or nanoseconds out
+ * of range.
+ * @since 0.1
+ */
+int nsbox_config_set_time_offset(nsbox_config *cfg, uint32_t clock, int64_t seconds, int64_t nanoseconds);
+
+/**
+ * nsbox_config_set_parent_hook - run @hook in the parent after the child
+ * exists and before it runs any step of its own (after its maps are
+ * written), e.g. to set up cgroups or networking from outside.
+ * @hook: called as hook(pid, pidfd, arg) with all signals blocked; it
+ *        returns 0 to go on or a negative errno value, which makes
+ *        nsbox_spawn() kill and reap the child and return that value.
+ *        NULL removes the hook.
+ *
+ * A hook makes the child wait for the parent (no CLONE_VFORK).
+ * Returns 0, -EINVAL for a NULL @cfg.
+ * @since 0.1
+ */
+int nsbox_config_set_parent_hook(nsbox_config *cfg, int (*hook)(int32_t pid, int32_t pidfd, void *arg),
+                                 void *arg);
+
+/**
+ * nsbox_persist - keep a namespace of a process alive in a file, by bind
+ * mounting /proc/PID/ns/KIND on @path (as ip netns add does), so it
+ * survives the process and nsbox_join_path() can enter it.
+ * @pid: the process, 0 for the caller.
+ * @ns: exactly one NSBOX_NS_* kind.
+ * @path: the file; created (empty, mode 0444) if missing, its directory
+ *        must exist.
+ *
+ * Needs CAP_SYS_ADMIN over the caller's mount namespace. A mount namespace
+ * cannot be persisted inside itself (the kernel refuses with -EINVAL).
+ * Returns 0; -EINVAL for bad arguments; -ESRCH if the process is gone;
+ * -ENOENT for a missing directory; -EPERM; -EBUSY.
+ * @since 0.1
+ */
+int nsbox_persist(int32_t pid, uint32_t ns, const char *path);
+
+/**
+ * nsbox_unpersist - release a namespace kept by nsbox_persist(): unmount
+ * @path (lazily) and remove the file. The namespace dies when nothing else
+ * holds it.
+ * Returns 0; -EINVAL for a NULL @path or a file that is not a persisted
+ * namespace; -ENOENT; -EPERM.
+ * @since 0.1
+ */
+int nsbox_unpersist(const char *path);
 
 /* ---- end of cgroups, time, persistence ---- */
 

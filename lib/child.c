@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -40,6 +41,35 @@ static void report(struct nsbox_plan *p, int type, int step, int err, int value)
 	/* A pipe write of 16 bytes is atomic; if the parent is gone there is
 	 * nobody to tell. */
 	(void)NSBOX_SYS3(__NR_write, p->err_wfd, &m, sizeof(m));
+}
+
+/* The payload's pid by pidfd over the socket (nested PID namespaces: our
+ * pid numbers are not the caller's). */
+static void report_pidfd(struct nsbox_plan *p, int pidfd)
+{
+	struct nsbox_msg m = { NSBOX_MSG_PID, NSBOX_STEP_FORK, 0, 0 };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { &m, sizeof(m) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+
+	for (size_t i = 0; i < sizeof(u.buf); i++)
+		u.buf[i] = 0;
+	for (size_t i = 0; i < sizeof(mh); i++)
+		((char *)&mh)[i] = 0;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	*(int *)(void *)CMSG_DATA(c) = pidfd;
+	(void)NSBOX_SYS3(__NR_sendmsg, p->err_wfd, &mh, MSG_NOSIGNAL);
 }
 
 __attribute__((noreturn)) static void child_exit(int code)
@@ -164,26 +194,41 @@ static void wait_for_parent(struct nsbox_plan *p)
 static int final_main(void *arg);
 
 /* One more clone so that a PID (or time) namespace entered or created by
- * this process applies to the payload. CLONE_PARENT makes the payload the
- * caller's own child; we report its pid and leave. */
-__attribute__((noreturn)) static void fork_payload(struct nsbox_plan *p)
+ * this process applies to the payload. CLONE_PARENT makes the new process
+ * the caller's own child; we report its pid (msg) and leave. The new
+ * process runs on what lies below our frame (with CLONE_VM|CLONE_VFORK we
+ * sleep meanwhile; without CLONE_VM it is its own copy). */
+__attribute__((noreturn)) static void fork_stage(struct nsbox_plan *p, uint64_t extra, int (*fn)(void *),
+                                                 int msg)
 {
 	struct nsbox_clone_req req;
 	char *sp = (char *)__builtin_frame_address(0) - 512;
-	int used;
+	int used, pidfd = -1;
 	long pid;
 
-	req.flags = CLONE_PARENT | (p->vm ? (CLONE_VM | CLONE_VFORK) : 0);
+	req.flags = CLONE_PARENT | extra | (p->vm ? (CLONE_VM | CLONE_VFORK) : 0) |
+	            (extra & CLONE_NEWPID ? CLONE_PIDFD : 0);
 	req.exit_signal = 0; /* a CLONE_PARENT child inherits ours */
 	req.stack = p->stack_lo;
 	req.stack_size = ((size_t)(sp - p->stack_lo)) & ~(size_t)15;
-	req.pidfd = NULL;
+	req.pidfd = &pidfd;
+	req.cgroup_fd = -1;
 	req.no_clone3 = p->no_clone3;
-	pid = nsbox__clone(&req, final_main, p, &used);
+	pid = nsbox__clone(&req, fn, p, &used);
 	if (pid < 0)
 		fail(p, NSBOX_STEP_FORK, pid, 0);
-	report(p, NSBOX_MSG_PID, NSBOX_STEP_FORK, 0, (int)pid);
+	if (pidfd >= 0)
+		report_pidfd(p, pidfd);
+	else
+		report(p, msg, NSBOX_STEP_FORK, 0, (int)pid);
 	child_exit(0);
+}
+
+/* A PID namespace can only be created by a process that lives in the
+ * namespace it will nest in: after setns(PID) that takes one fork. */
+static int nested_pid_main(void *arg)
+{
+	fork_stage(arg, CLONE_NEWPID, final_main, NSBOX_MSG_PID);
 }
 
 static void reset_signals(struct nsbox_plan *p)
@@ -229,9 +274,6 @@ static int final_main(void *arg)
 		fail(p, NSBOX_STEP_MOUNTS, r, detail);
 	if ((r = nsbox__net_child(p, &detail)) < 0)
 		fail(p, NSBOX_STEP_NET, r, detail);
-	if (p->time_offsets_len &&
-	    (r = write_file("/proc/self/timens_offsets", p->time_offsets, p->time_offsets_len)) < 0)
-		fail(p, NSBOX_STEP_TIME_OFFSETS, r, 0);
 	if ((r = nsbox__process_child(p, &detail)) < 0)
 		fail(p, NSBOX_STEP_PROCESS, r, detail);
 	if ((r = nsbox__creds_child(p, &detail)) < 0)
@@ -286,7 +328,14 @@ int nsbox__child_main(void *arg)
 		wait_for_parent(p);
 		(void)NSBOX_SYS2(__NR_prctl, PR_SET_PDEATHSIG, 0);
 	}
+	/* Before anyone enters the new time namespace: with CLONE_VM it is
+	 * entered at execve, otherwise it was unshared just now. */
+	if (p->time_offsets_len &&
+	    (r = write_file("/proc/self/timens_offsets", p->time_offsets, p->time_offsets_len)) < 0)
+		fail(p, NSBOX_STEP_TIME_OFFSETS, r, 0);
+	if (p->pid_nested)
+		fork_stage(p, 0, nested_pid_main, NSBOX_MSG_REAP);
 	if (p->need_fork)
-		fork_payload(p);
+		fork_stage(p, 0, final_main, NSBOX_MSG_PID);
 	return final_main(p);
 }

@@ -103,6 +103,8 @@ long nsbox__clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *ar
 		ca.exit_signal = (uint64_t)req->exit_signal;
 		ca.stack = (uint64_t)(uintptr_t)req->stack;
 		ca.stack_size = req->stack_size;
+		if (req->flags & CLONE_INTO_CGROUP)
+			ca.cgroup = (uint64_t)req->cgroup_fd;
 		r = nsbox__clone3_raw(&ca, sizeof(ca), fn, arg);
 		if (r >= 0) {
 			atomic_store_explicit(&clone3_state, 1, memory_order_relaxed);

@@ -396,3 +396,29 @@ NSBOX_EXPORT int nsbox_config_set_flags(nsbox_config *cfg, uint32_t flags)
 	cfg->flags = flags;
 	return 0;
 }
+
+NSBOX_EXPORT int nsbox_config_set_time_offset(nsbox_config *cfg, uint32_t clock, int64_t seconds,
+                                              int64_t nanoseconds)
+{
+	if (!cfg)
+		return nsbox__fail(-EINVAL, "nsbox_config_set_time_offset: cfg is NULL");
+	if (clock != NSBOX_CLOCK_MONOTONIC && clock != NSBOX_CLOCK_BOOTTIME)
+		return nsbox__fail(-EINVAL, "nsbox_config_set_time_offset: unknown clock %u", clock);
+	if (nanoseconds < 0 || nanoseconds >= 1000000000)
+		return nsbox__fail(-EINVAL, "nsbox_config_set_time_offset: nanoseconds must be 0..999999999");
+	cfg->time_offset[clock - 1][0] = seconds;
+	cfg->time_offset[clock - 1][1] = nanoseconds;
+	/* All offsets 0 is the same as none. */
+	cfg->has_time_offset = cfg->time_offset[0][0] || cfg->time_offset[0][1] || cfg->time_offset[1][0] ||
+	                       cfg->time_offset[1][1];
+	return 0;
+}
+
+NSBOX_EXPORT int nsbox_config_set_parent_hook(nsbox_config *cfg, int (*hook)(int32_t, int32_t, void *), void *arg)
+{
+	if (!cfg)
+		return nsbox__fail(-EINVAL, "nsbox_config_set_parent_hook: cfg is NULL");
+	cfg->hook = hook;
+	cfg->hook_arg = hook ? arg : NULL;
+	return 0;
+}

@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "nsbox-private.h"
@@ -58,6 +59,10 @@ static int write_self(const char *file, const char *text)
 
 	snprintf(path, sizeof(path), "/proc/self/%s", file);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES && prctl(PR_GET_DUMPABLE) == 0)
+		return nsbox__fail_sys(-EACCES, "open %s (this process is not dumpable, as after a uid change "
+		                                "without exec, so its /proc files belong to root: call "
+		                                "prctl(PR_SET_DUMPABLE, 1) first)", path);
 	if (fd < 0)
 		return nsbox__fail_sys(-errno, "open %s", path);
 	w = write(fd, text, len);

@@ -87,7 +87,7 @@ struct nsbox_config {
 	int32_t exit_signal;
 	uint32_t flags;
 
-	/* cgroup and time (lib/cgroup.c, lib/timens.c) */
+	/* cgroup (lib/cgroup.c) and time offsets */
 	char *cgroup;
 	int64_t time_offset[2][2]; /* [monotonic, boottime][sec, nsec] */
 	int has_time_offset;
@@ -130,6 +130,7 @@ struct nsbox_clone_req {
 	char *stack;     /* lowest usable address */
 	size_t stack_size;
 	int *pidfd;      /* with CLONE_PIDFD */
+	int cgroup_fd;   /* with CLONE_INTO_CGROUP */
 	int no_clone3;   /* caller asked for clone(2) */
 };
 /* Returns the child's pid in the parent, -errno on failure; the child runs
@@ -167,7 +168,12 @@ enum nsbox_step {
 };
 const char *nsbox__step_name(int step);
 
-enum nsbox_msg_type { NSBOX_MSG_ERROR = 1, NSBOX_MSG_NEED_PARENT = 2, NSBOX_MSG_PID = 3 };
+enum nsbox_msg_type {
+	NSBOX_MSG_ERROR = 1,
+	NSBOX_MSG_NEED_PARENT = 2,
+	NSBOX_MSG_PID = 3,  /* the payload's pid, when not the first child */
+	NSBOX_MSG_REAP = 4, /* an intermediate the caller must reap */
+};
 
 struct nsbox_msg {
 	int32_t type;
@@ -195,8 +201,11 @@ struct nsbox_plan {
 	struct nsbox_setns_op setns_ops[NSBOX_NKINDS * NSBOX_JOIN_MAX];
 	int n_setns;
 	int setns_user_first;
+	uint64_t clone_ns;      /* CLONE_NEW* flags given to clone */
 	uint64_t unshare_flags; /* created after joins, by unshare(2) */
 	int need_fork;          /* one more clone so PID/time namespaces apply */
+	int pid_nested;         /* a PID namespace joined and one created in it: the
+	                         * new one is made by a clone from inside the joined one */
 
 	/* user namespace maps */
 	int userns;
@@ -224,6 +233,11 @@ struct nsbox_plan {
 	int (*fn)(void *);
 	void *fn_arg;
 	uint64_t payload_mask; /* signal mask the payload starts with (kernel layout) */
+
+	/* cgroup: CLONE_INTO_CGROUP, or the parent writes cgroup.procs */
+	int cgroup_fd;
+	int cgroup_fallback;
+	const char *cgroup_path;
 
 	/* parent hook */
 	int (*hook)(int32_t pid, int32_t pidfd, void *arg);
@@ -262,6 +276,13 @@ int nsbox__open_ns_fds(pid_t pid, uint32_t ns, int index, struct nsbox_setns_op 
 pid_t nsbox__pidfd_pid(int pidfd);
 /* Whether the caller has CAP_SYS_ADMIN in its effective set. */
 int nsbox__privileged(void);
+
+/* ---- cgroup.c ---- */
+/* Open and check the cgroup directory of cfg into p (fd O_CLOEXEC); chooses
+ * CLONE_INTO_CGROUP or the fallback. */
+int nsbox__cgroup_prepare(const nsbox_config *cfg, struct nsbox_plan *p);
+/* The fallback: write pid to cgroup.procs. */
+int nsbox__cgroup_parent(struct nsbox_plan *p, pid_t pid);
 
 /* ---- feature modules ----
  * Each of lib/mount.c, net.c, process.c and creds.c implements, for its X:

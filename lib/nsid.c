@@ -65,17 +65,21 @@ static void ns_path(char *buf, size_t len, pid_t pid, const char *name)
 		snprintf(buf, len, "/proc/%d/ns/%s", (int)pid, name);
 }
 
-/* errno of a failed open/stat of /proc/PID/ns/NAME, made precise. */
-static int ns_lookup_error(int err, pid_t pid)
+/* errno of a failed open/stat of /proc/PID/ns/NAME, made precise: the
+ * kernel lacks the kind only if our own /proc/self/ns/NAME is missing too;
+ * otherwise the process is gone (a zombie keeps /proc/PID but loses ns/). */
+static int ns_lookup_error(int err, pid_t pid, const char *name)
 {
-	char dir[64];
+	char self[64];
 
+	if (err == EACCES)
+		return -EPERM; /* ptrace access to the target refused: as setns would say */
 	if (err != ENOENT)
 		return -err;
-	if (pid == 0)
+	snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
+	if (pid == 0 || access(self, F_OK) != 0)
 		return -EOPNOTSUPP;
-	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
-	return access(dir, F_OK) == 0 ? -EOPNOTSUPP : -ESRCH;
+	return -ESRCH;
 }
 
 NSBOX_EXPORT int nsbox_ns_id(int32_t pid, uint32_t ns, uint64_t *dev, uint64_t *ino)
@@ -88,7 +92,7 @@ NSBOX_EXPORT int nsbox_ns_id(int32_t pid, uint32_t ns, uint64_t *dev, uint64_t *
 		return nsbox__fail(-EINVAL, "nsbox_ns_id: need one namespace kind, a pid >= 0 and two out-pointers");
 	ns_path(path, sizeof(path), pid, k->name);
 	if (stat(path, &st) < 0) {
-		int r = ns_lookup_error(errno, pid);
+		int r = ns_lookup_error(errno, pid, k->name);
 		return nsbox__fail_sys(r, "stat %s", path);
 	}
 	*dev = (uint64_t)st.st_dev;
@@ -123,7 +127,7 @@ int nsbox__open_ns_fds(pid_t pid, uint32_t ns, int index, struct nsbox_setns_op 
 		ns_path(path, sizeof(path), pid, k->name);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			r = ns_lookup_error(errno, pid);
+			r = ns_lookup_error(errno, pid, k->name);
 			nsbox__fail_sys(r, "open %s", path);
 			goto fail;
 		}

@@ -29,6 +29,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -40,6 +42,9 @@
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -103,6 +108,8 @@ static int validate(const nsbox_config *cfg)
 		return nsbox__fail(-EINVAL, "config: uid/gid maps and setgroups need a new user namespace (NSBOX_NS_USER)");
 	if (cfg->mount_proc && (!(made & NSBOX_NS_MOUNT) || !(have & NSBOX_NS_PID)))
 		return nsbox__fail(-EINVAL, "config: mounting /proc needs a new mount namespace and a new or joined PID namespace");
+	if (cfg->has_time_offset && !(made & NSBOX_NS_TIME))
+		return nsbox__fail(-EINVAL, "config: time offsets need a new time namespace (NSBOX_NS_TIME)");
 	if ((made & NSBOX_NS_TIME) && !cfg->n_joins &&
 	    ((cfg->flags & NSBOX_SPAWN_NO_CLONE3) || nsbox__clone3_unavailable()))
 		return nsbox__fail(-EOPNOTSUPP, "config: a new time namespace needs clone3(2), which is %s",
@@ -239,12 +246,19 @@ static int make_plan(const nsbox_config *cfg, struct nsbox_plan *p)
 	p->parent_pid = getpid();
 	p->no_clone3 = !!(cfg->flags & NSBOX_SPAWN_NO_CLONE3);
 
+	p->cgroup_fd = -1;
 	if (cfg->n_joins) {
 		if ((r = prepare_joins(cfg, p)) < 0)
 			return r;
 		/* Created after the joins, so they nest inside the joined ones. */
 		p->unshare_flags = made;
 		p->need_fork = (jn & NSBOX_NS_PID) || (made & (CLONE_NEWPID | CLONE_NEWTIME));
+		if ((jn & NSBOX_NS_PID) && (made & CLONE_NEWPID)) {
+			p->unshare_flags &= ~(uint64_t)CLONE_NEWPID;
+			p->pid_nested = 1;
+		}
+	} else {
+		p->clone_ns = made;
 	}
 
 	p->userns = !!(cfg->ns & NSBOX_NS_USER);
@@ -286,13 +300,35 @@ static int make_plan(const nsbox_config *cfg, struct nsbox_plan *p)
 	/* A time namespace cannot be joined by a process that shares its
 	 * memory (setns refuses with EUSERS), so that takes the fork-style way. */
 	p->vm = !cfg->fn && !(cfg->flags & NSBOX_SPAWN_FORK) && !(jn & NSBOX_NS_TIME);
+
+	if (cfg->has_time_offset) {
+		static const char *const clock_names[2] = { "monotonic", "boottime" };
+		size_t off = 0;
+		for (int c = 0; c < 2; c++)
+			off += (size_t)snprintf(p->time_offsets + off, sizeof(p->time_offsets) - off, "%s %lld %lld\n",
+			                        clock_names[c], (long long)cfg->time_offset[c][0],
+			                        (long long)cfg->time_offset[c][1]);
+		p->time_offsets_len = off;
+		/* Offsets can only be written before a process enters the
+		 * namespace, and a fork-style clone3(CLONE_NEWTIME) enters it at
+		 * once: unshare it in the child instead, write, then exec (which
+		 * enters it) or fork once more for a callback. */
+		if (!p->vm && (p->clone_ns & CLONE_NEWTIME)) {
+			p->clone_ns &= ~(uint64_t)CLONE_NEWTIME;
+			p->unshare_flags |= CLONE_NEWTIME;
+			if (cfg->fn)
+				p->need_fork = 1;
+		}
+	}
+	if (cfg->cgroup && (r = nsbox__cgroup_prepare(cfg, p)) < 0)
+		return r;
 	/* A callback with no step that can fail before it runs has nothing to
 	 * report: the parent need not wait for it to start. */
 	p->fallible = p->path || p->n_setns || p->unshare_flags || p->need_fork || p->self_maps ||
 	              p->parent_maps || p->propagation || p->mount_proc || p->hostname || p->domainname;
 	p->hook = cfg->hook;
 	p->hook_arg = cfg->hook_arg;
-	p->parent_sync = p->parent_maps || cfg->hook;
+	p->parent_sync = p->parent_maps || cfg->hook || p->cgroup_fallback;
 
 	/* Feature modules may turn CLONE_VM off, or ask for a parent step. */
 	if ((r = nsbox__mount_prepare(cfg, p)) < 0 || (r = nsbox__net_prepare(cfg, p)) < 0 ||
@@ -306,6 +342,8 @@ static int make_plan(const nsbox_config *cfg, struct nsbox_plan *p)
 
 static void free_plan(struct nsbox_plan *p)
 {
+	if (p->cgroup_fd >= 0)
+		close(p->cgroup_fd);
 	nsbox__mount_plan_free(p);
 	nsbox__net_plan_free(p);
 	nsbox__process_plan_free(p);
@@ -383,6 +421,12 @@ static int child_error(const struct nsbox_msg *m, const struct nsbox_plan *p)
 	default:
 		break;
 	}
+	if ((m->step == NSBOX_STEP_SETGROUPS || m->step == NSBOX_STEP_UID_MAP || m->step == NSBOX_STEP_GID_MAP) &&
+	    m->err == EACCES && prctl(PR_GET_DUMPABLE) == 0)
+		return nsbox__fail_sys(-m->err, "child: %s (this process is not dumpable, as after a uid change "
+		                                "without exec, so its /proc files belong to root: call "
+		                                "prctl(PR_SET_DUMPABLE, 1) first)",
+		                       nsbox__step_name(m->step));
 	if (m->step == NSBOX_STEP_UNSHARE && m->err == EINVAL)
 		return nsbox__fail_sys(-m->err, "child: unshare after join");
 	return nsbox__fail_sys(-m->err, "child: %s", nsbox__step_name(m->step));
@@ -427,6 +471,8 @@ static int parent_steps(struct nsbox_plan *p, pid_t pid, int pidfd)
 
 	if (p->parent_maps && (r = write_maps(p, pid)) < 0)
 		return r;
+	if (p->cgroup_fallback && (r = nsbox__cgroup_parent(p, pid)) < 0)
+		return r;
 	if ((r = nsbox__net_parent(p, pid, pidfd)) < 0 || (r = nsbox__mount_parent(p, pid, pidfd)) < 0 ||
 	    (r = nsbox__process_parent(p, pid, pidfd)) < 0 || (r = nsbox__creds_parent(p, pid, pidfd)) < 0)
 		return r;
@@ -440,14 +486,45 @@ static int parent_steps(struct nsbox_plan *p, pid_t pid, int pidfd)
 	return 0;
 }
 
+/* One message; with a socket, also a descriptor passed along (*fd). */
+static ssize_t read_msg(int sock, int fdr, struct nsbox_msg *m, int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { m, sizeof(*m) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	ssize_t n;
+
+	if (!sock)
+		return read(fdr, m, sizeof(*m));
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = u.buf;
+	mh.msg_controllen = sizeof(u.buf);
+	n = recvmsg(fdr, &mh, MSG_CMSG_CLOEXEC);
+	for (c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			int got;
+			memcpy(&got, CMSG_DATA(c), sizeof(got));
+			if (*fd >= 0)
+				close(*fd);
+			*fd = got;
+		}
+	return n;
+}
+
 static int collect(struct nsbox_plan *p, struct pipes *pp, pid_t pid, int pidfd, struct nsbox_msg *err,
-                   pid_t *payload)
+                   pid_t *payload, pid_t *extra, int *payload_fd)
 {
 	struct nsbox_msg m;
 	int r = 0;
 
 	for (;;) {
-		ssize_t n = read(pp->err_r, &m, sizeof(m));
+		ssize_t n = read_msg(p->pid_nested, pp->err_r, &m, payload_fd);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -465,7 +542,9 @@ static int collect(struct nsbox_plan *p, struct pipes *pp, pid_t pid, int pidfd,
 			/* On failure closing our end makes the child leave. */
 			close_fd(&pp->go_w);
 		} else if (m.type == NSBOX_MSG_PID) {
-			*payload = m.value;
+			*payload = *payload_fd >= 0 ? nsbox__pidfd_pid(*payload_fd) : m.value;
+		} else if (m.type == NSBOX_MSG_REAP) {
+			*extra = m.value;
 		} else if (m.type == NSBOX_MSG_ERROR && err->type == 0) {
 			*err = m;
 		}
@@ -481,9 +560,9 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	sigset_t all, old;
 	void *map = NULL;
 	size_t map_len = 0;
-	pid_t pid, payload = 0;
+	pid_t pid, payload = 0, extra = 0;
 	struct pipes pp = { -1, -1, -1, -1 };
-	int pidfd = -1, used_clone3, r;
+	int pidfd = -1, payload_fd = -1, used_clone3, r;
 
 	if (!cfg || !out)
 		return nsbox__fail(-EINVAL, "nsbox_spawn: cfg or out is NULL");
@@ -498,8 +577,11 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		int fds[2];
 		/* vfork mode: the child is done when clone returns, so the
 		 * parent reads what is there without waiting. */
-		if (pipe2(fds, O_CLOEXEC | (p->vfork ? O_NONBLOCK : 0)) < 0) {
-			r = nsbox__fail_sys(-errno, "spawn: pipe2");
+		/* A nested PID namespace sends the payload's pidfd: that needs a
+		 * socket (its pid in our namespace is unknown to the child). */
+		if (p->pid_nested ? socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0
+		                  : pipe2(fds, O_CLOEXEC | (p->vfork ? O_NONBLOCK : 0)) < 0) {
+			r = nsbox__fail_sys(-errno, "spawn: %s", p->pid_nested ? "socketpair" : "pipe2");
 			goto out_plan;
 		}
 		p->err_rfd = pp.err_r = fds[0];
@@ -516,8 +598,9 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	if ((r = get_stack(cfg, &p->stack_lo, &req.stack_size, &map, &map_len)) < 0)
 		goto out_plan;
 
-	req.flags = CLONE_PIDFD | (p->vm ? CLONE_VM : 0) | (p->vfork ? CLONE_VFORK : 0) |
-	            (cfg->n_joins ? 0 : nsbox__clone_flags(cfg->ns));
+	req.flags = CLONE_PIDFD | (p->vm ? CLONE_VM : 0) | (p->vfork ? CLONE_VFORK : 0) | p->clone_ns |
+	            (p->cgroup_fd >= 0 && !p->cgroup_fallback ? CLONE_INTO_CGROUP : 0);
+	req.cgroup_fd = p->cgroup_fd;
 	req.exit_signal = cfg->exit_signal;
 	req.stack = p->stack_lo;
 	req.pidfd = &pidfd;
@@ -530,6 +613,29 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	memcpy(&p->payload_mask, &old, sizeof(p->payload_mask));
 
 	pid = (pid_t)nsbox__clone(&req, nsbox__child_main, p, &used_clone3);
+	if ((pid == -ENOSYS || pid == -EPERM) && (req.flags & CLONE_INTO_CGROUP)) {
+		/* clone3 missing or filtered: place the child from the parent
+		 * instead, while it waits. */
+		int fds[2];
+		if (!p->parent_sync) {
+			if (pipe2(fds, O_CLOEXEC) < 0) {
+				r = nsbox__fail_sys(-errno, "spawn: pipe2");
+				pthread_sigmask(SIG_SETMASK, &old, NULL);
+				goto out_stack;
+			}
+			p->go_rfd = pp.go_r = fds[0];
+			p->go_wfd = pp.go_w = fds[1];
+		}
+		p->cgroup_fallback = 1;
+		p->parent_sync = p->fallible = 1;
+		if (p->vfork) {
+			/* the error pipe was made non-blocking for vfork mode */
+			fcntl(pp.err_r, F_SETFL, 0);
+			p->vfork = 0;
+		}
+		req.flags &= ~(uint64_t)(CLONE_INTO_CGROUP | CLONE_VFORK);
+		pid = (pid_t)nsbox__clone(&req, nsbox__child_main, p, &used_clone3);
+	}
 	if (pid == -EINVAL && p->vm && !p->vfork) {
 		/* CLONE_VM without CLONE_VFORK refused: an emulator (valgrind)
 		 * that only knows threads and forks. Fork-style does the same. */
@@ -545,16 +651,20 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	close_fd(&pp.err_w);
 	close_fd(&pp.go_r);
 	if (p->fallible)
-		r = collect(p, &pp, pid, pidfd, &err, &payload);
+		r = collect(p, &pp, pid, pidfd, &err, &payload, &extra, &payload_fd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	if (err.type)
 		r = child_error(&err, p);
 	if (r == 0 && p->need_fork && payload <= 0)
 		r = nsbox__fail(-ECHILD, "spawn: the intermediate process died before starting the payload");
+	if (extra > 0)
+		nsbox__reap(extra, -1); /* the second intermediate of a nested PID namespace */
 	if (r < 0) {
 		if (payload > 0)
-			nsbox__reap(payload, -1);
+			nsbox__reap(payload, payload_fd);
+		if (payload_fd >= 0)
+			close(payload_fd);
 		nsbox__reap(pid, pidfd);
 		if (pidfd >= 0)
 			close(pidfd);
@@ -565,7 +675,7 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		nsbox__reap(pid, pidfd);
 		close(pidfd);
 		pid = payload;
-		pidfd = (int)syscall(SYS_pidfd_open, payload, 0);
+		pidfd = payload_fd >= 0 ? payload_fd : (int)syscall(SYS_pidfd_open, payload, 0);
 	}
 	r = nsbox__proc_new(pid, pidfd, out);
 	if (r < 0) {

@@ -72,11 +72,15 @@ SEE_ALSO_BY_PREFIX = [
                     ("setns", "2")]),
     ("nsbox_detach", [("nsbox_detach", "3"), ("nsbox_detach_user", "3"), ("unshare", "2")]),
     ("nsbox_ns_", [("nsbox_ns_id", "3"), ("nsbox_ns_same", "3")]),
+    ("nsbox_persist", [("nsbox_unpersist", "3"), ("nsbox_join_path", "3")]),
+    ("nsbox_unpersist", [("nsbox_persist", "3")]),
     ("nsbox_last_error", [("nsbox_version", "3")]),
     ("nsbox_version", [("nsbox_last_error", "3")]),
 ]
 # Pages about user namespaces point to user_namespaces(7).
 USERNS_WORDS = ("uid", "gid", "user namespace", "NSBOX_NS_USER", "setgroups")
+TOPIC_PAGES = [(("cgroup",), ("cgroups", "7")),
+               (("time namespace", "NSBOX_NS_TIME", "NSBOX_CLOCK_"), ("time_namespaces", "7"))]
 
 # errno.errorcode holds one name per value (ENOTSUP, not EOPNOTSUPP).
 ERRNO_NAMES = {n for n in dir(errno) if re.fullmatch(r"E[A-Z0-9]+", n)}
@@ -115,13 +119,17 @@ class Function:
         self.success = None   # what it returns on success (text)
         self.notes = []       # other sentences of the return text
         self.errors = []      # [(errno, [(source function or None, text)], etc)]
+        self.section = None   # title of the header section it is declared in
 
 
 def strip_comment(body):
     """Lines of a /* */ comment body without the leading " * "."""
     out = []
-    for line in body.split("\n"):
-        line = re.sub(r"^\s*\*(?!/) ?", "", line.rstrip())
+    for i, line in enumerate(body.split("\n")):
+        if re.match(r"^\s*\*(?!/)", line):
+            line = re.sub(r"^\s*\* ?", "", line.rstrip())
+        else:
+            line = line.strip() if i == 0 else line.rstrip()
         out.append(line)
     while out and not out[0].strip():
         out.pop(0)
@@ -193,6 +201,13 @@ class Header:
         m = re.match(r"\s*/\*(.*?)\*/", text, re.S)
         if m:
             self.top = strip_comment(m.group(1))
+        # Section banners: "/* ===...\n * Title: more.\n * ===... */".
+        banners = []
+        for m in re.finditer(r"/\*\s*={10,}\s*\n(.*?)\n\s*\*\s*={10,}\s*\*/", text, re.S):
+            t = " ".join(strip_comment(m.group(1)))
+            t = re.sub(r"\s*\(lib/[^)]*\)", "", t).strip()
+            t = re.split(r":|\.(?:\s|$)", t)[0].strip()
+            banners.append((m.start(), t))
         # Doc comments and the declaration that follows each.
         for m in re.finditer(r"/\*\*(.*?)\*/\s*([^;{}#/]*?\))\s*;", text, re.S):
             p = parse_prototype(m.group(2))
@@ -201,13 +216,15 @@ class Header:
                         % m.group(2)[:60])
                 continue
             name, proto, ret, params = p
-            self.functions.append(Function(name, proto, ret, params, strip_comment(m.group(1))))
+            f = Function(name, proto, ret, params, strip_comment(m.group(1)))
+            f.section = ([t for pos, t in banners if pos < m.start()] or [None])[-1]
+            self.functions.append(f)
         # Declarations without a doc comment.
         declared = set(re.findall(r"\b(nsbox_\w+)\s*\([^;{}]*\)\s*;", strip_all_comments(text)))
         for name in sorted(declared - {f.name for f in self.functions}):
             problem("error", "%s: declared without a /** doc comment" % name)
         # Enums with the comment before them.
-        for m in re.finditer(r"/\*(?!\*)(.*?)\*/\s*enum\s+(\w+)\s*\{(.*?)\}\s*;", text, re.S):
+        for m in re.finditer(r"/\*(?!\*)((?:(?!\*/).)*?)\*/\s*enum\s+(\w+)\s*\{(.*?)\}\s*;", text, re.S):
             members = []
             for mm in re.finditer(r"(NSBOX_\w+)\s*=\s*([^,/\n]+?)\s*,?\s*(?:/\*(.*?)\*/)?\s*(?=\n|$)",
                                   m.group(3)):
@@ -226,6 +243,19 @@ class Header:
             parse_doc(f)
         for f in self.functions:
             resolve_errors(f, self)
+        # "... makes nsbox_spawn() return -ENOENT.": errors that a page says
+        # another function returns; that function's page points back here.
+        self.mentions = {}     # {function: {errno: [mentioning function]}}
+        for f in self.functions:
+            for p in f.paras:
+                for sent in re.split(r"(?<=[.!?])\s+(?=[A-Z])", p):
+                    targets = [g for g in re.findall(r"\b(nsbox_\w+)\(\)", sent)
+                               if g != f.name and self.function(g)]
+                    for g in targets[:1]:
+                        for e in ERRNO_RE.findall(sent):
+                            self.mentions.setdefault(g, {}).setdefault(e, [])
+                            if f.name not in self.mentions[g][e]:
+                                self.mentions[g][e].append(f.name)
 
 
 def strip_all_comments(text):
@@ -473,7 +503,9 @@ def parse_symfile(path):
     """{symbol: version node} of a GNU version script."""
     nodes = {}
     with open(path, encoding="utf-8") as f:
-        text = re.sub(r"#[^\n]*", "", f.read())
+        text = f.read()
+    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+    text = re.sub(r"(?:#|//)[^\n]*", "", text)
     for m in re.finditer(r"([\w.]+)\s*\{(.*?)\}\s*([\w.]*)\s*;", text, re.S):
         node, body = m.group(1), m.group(2)
         gm = re.search(r"global\s*:(.*?)(?:local\s*:|$)", body, re.S)
@@ -557,14 +589,15 @@ def fmt(text):
             if re.fullmatch(r"E[A-Z0-9]+", base) and base not in ERRNO_NAMES:
                 continue
         out.append(esc(text[pos:m.start()]))
+        # \\% : identifiers are never hyphenated.
         if m.group("param"):
-            out.append("\\fI%s\\fP" % esc(m.group("param")))
+            out.append("\\fI\\%%%s\\fP" % esc(m.group("param")))
         elif m.group("func"):
-            out.append("\\fB%s\\fP()" % esc(m.group("func")))
+            out.append("\\fB\\%%%s\\fP()" % esc(m.group("func")))
         elif m.group("ref"):
-            out.append("\\fB%s\\fP(%s)" % (esc(m.group("ref")), m.group("sec")))
+            out.append("\\fB\\%%%s\\fP(%s)" % (esc(m.group("ref")), m.group("sec")))
         else:
-            out.append("\\fB%s\\fP" % esc_chars(m.group("const"), code=True))
+            out.append("\\fB\\%%%s\\fP" % esc_chars(m.group("const"), code=True))
         pos = m.end()
     out.append(esc(text[pos:]))
     return "".join(out)
@@ -582,11 +615,13 @@ def para(text):
     return text_line(fmt(" ".join(text.split())))
 
 
-def sentence(text):
+def sentence(text, capital=True):
     text = " ".join(text.split())
     if not text:
         return text
-    text = text[0].upper() + text[1:]
+    # Capitalize a plain word, never an identifier ("setgroups(2) ...").
+    if capital and re.match(r"^[a-z]+\b(?![_(])", text):
+        text = text[0].upper() + text[1:]
     if not re.search(r"[.!?]$", text):
         text += "."
     return text
@@ -620,19 +655,24 @@ def synopsis_proto(f):
         k = d.index(p.name) if "(*" in d else d.rfind(p.name)
         last = i + 1 == len(f.params)
         pieces.append((d[:k], p.name, d[k + len(p.name):] + (");" if last else ",")))
-    # Wrap at 72 columns (the page is indented by 7 of 80).
+    # Wrap at 72 columns (the page is indented by 7 of 80), continuation
+    # lines aligned after the "(", or indented by 4 where a parameter would
+    # not fit that way.
+    indent = len(head)
+    if any(indent + sum(len(x) for x in piece) > 72 for piece in pieces):
+        indent = 4
     lines, cur, width = [], [], len(head)
     for piece in pieces:
         w = sum(len(x) for x in piece)
         if cur and width + 1 + w > 72:
             lines.append(cur)
-            cur, width = [], len(head)
+            cur, width = [], indent
         cur.append(piece)
         width += w + 1
     lines.append(cur)
     out = []
     for n, line in enumerate(lines):
-        bold = head if n == 0 else " " * len(head)
+        bold = head if n == 0 else " " * indent
         args = []
         for i, (before, name, after) in enumerate(line):
             bold += ("" if i == 0 else " ") + before
@@ -669,6 +709,7 @@ def name_summary(f):
         elif ch in ":;" and depth == 0:
             s = s[:i]
             break
+    s = re.sub(r"@(\w+)", r"\1", s)
     return " ".join(s.split()).rstrip(".")
 
 
@@ -689,6 +730,11 @@ def page_refs(f, header):
         refs.add((r, "3"))
     if any(w in text for w in USERNS_WORDS):
         refs.add(("user_namespaces", "7"))
+    for words, page in TOPIC_PAGES:
+        if any(w in text for w in words):
+            refs.add(page)
+    for e, srcs in header.mentions.get(f.name, {}).items():
+        refs.update((s, "3") for s in srcs)
     refs.update(SYSTEM_PAGES_ALWAYS)
     refs.add(("nsbox", "7"))
     refs.discard((f.name, "3"))
@@ -698,7 +744,7 @@ def page_refs(f, header):
 def see_also(refs):
     out = [".SH SEE ALSO"]
     for i, (n, s) in enumerate(refs):
-        out.append(".BR %s (%s)%s" % (esc(n), s, "," if i + 1 < len(refs) else ""))
+        out.append(".BR \\%%%s (%s)%s" % (esc(n), s, "," if i + 1 < len(refs) else ""))
     return out
 
 
@@ -714,7 +760,7 @@ def param_list(f, header):
             continue
         tag = next((t for t in f.tags if p.name in t[0]), None)
         if tag:
-            out.append((tag[0], para(tag[1])))
+            out.append((tag[0], para(sentence(tag[1]))))
             done.update(tag[0])
             continue
         desc = None
@@ -723,7 +769,7 @@ def param_list(f, header):
             gp = next((q for q in g.params if q.name == p.name), None) if g else None
             gt = next((t for t in g.tags if t[0] == [p.name]), None) if g else None
             if gp and gt and " ".join(gp.decl.split()) == " ".join(p.decl.split()):
-                desc = para(gt[1])
+                desc = para(sentence(gt[1]))
                 break
         if desc is None:
             for comment, tname, _ in header.typedefs:
@@ -774,22 +820,33 @@ def function_page(f, header, ctx):
         out.append(para(p))
     # RETURN VALUE and ERRORS.
     errors = collect_errors(f, header)
+    # Errors that other pages say this function returns.
+    mentions = header.mentions.get(f.name, {})
+    have = {n for n, _, _ in errors}
+    errors += [(n, [], False) for n in mentions if n not in have]
     success = success_text(f, header)
-    fname = "\\fB%s\\fP()" % esc(f.name)
+    fname = "\\fB\\%%%s\\fP()" % esc(f.name)
     if f.ret != "void" or errors:
         out.append(".SH RETURN VALUE")
         if not errors:
-            out.append(text_line("%s returns %s" % (fname, fmt(sentence(success or "")).rstrip())))
+            out.append(text_line("%s returns %s" % (fname, fmt(sentence(success or "", False)))))
         else:
             if success:
-                out.append(text_line("On success, %s returns %s" % (fname, fmt(sentence(success)))))
+                out.append(text_line("On success, %s returns %s" % (fname, fmt(sentence(success, False)))))
             out.append("On failure, it returns a negative error number: " +
                        ", ".join("\\fB\\-%s\\fP" % n for n, _, _ in errors) + ".")
             out.append("It does not set \\fIerrno\\fP; after a failure, "
-                       "\\fBnsbox_last_error\\fP(3) describes what failed in a sentence.")
+                       "\\fB\\%nsbox_last_error\\fP(3) describes what failed in a sentence.")
+            open_groups = []
+            for n, pieces, etc in errors:
+                if etc and pieces and pieces[0][1] not in open_groups:
+                    open_groups.append(pieces[0][1])
+            for t in open_groups:
+                t = re.split(r",\s", t)[0]
+                out.append("Other errors %s are passed through as well." % fmt(t))
             for r in f.refs:
                 out.append(".PP")
-                out.append("The rules and errors are those of \\fB%s\\fP(3)." % esc(r))
+                out.append("The rules and errors are those of \\fB\\%%%s\\fP(3)." % esc(r))
             for n in f.notes:
                 out.append(".PP")
                 out.append(para(sentence(n)))
@@ -801,15 +858,19 @@ def function_page(f, header, ctx):
             out.append(".TP")
             out.append(".B %s" % n)
             texts = []
+            strerror = os.strerror(getattr(errno, n))
             for src, t in pieces:
+                if len(t.split()) < 3:
+                    # "-ENOMEM, -EMFILE resources": say which resource.
+                    t = "%s (%s)" % (strerror, t)
                 if src:
-                    texts.append("As for \\fB%s\\fP(3): %s" % (esc(src), fmt(sentence(t))))
+                    texts.append("As for \\fB\\%%%s\\fP(3): %s" % (esc(src), fmt(sentence(t, False))))
                 else:
                     texts.append(fmt(sentence(t)))
             if not texts:
-                texts.append(esc(os.strerror(getattr(errno, n))) + ".")
-            if etc:
-                texts.append("Other errors of the same origin are passed through as well.")
+                texts.append(esc(strerror) + ".")
+            if n in mentions:
+                texts.append("See %s." % ", ".join("\\fB\\%%%s\\fP(3)" % esc(m) for m in mentions[n]))
             out.append(text_line(" ".join(texts)))
     # HISTORY from @since and the version script.
     if f.since:
@@ -887,7 +948,7 @@ def overview_page(header, ctx):
         for member, value, mcomment in members:
             out.append(".TP")
             out.append(".BR %s \" (%s)\"" % (esc_chars(member, code=True), esc_chars(value, code=True)))
-            out.append(para(sentence(mcomment)) if mcomment else "No further description.")
+            out.append(para(sentence(mcomment)) if mcomment else "\\&")
     out.append(".SS Constants")
     for comment, lines in header.defines:
         out.append(".PP")
@@ -896,10 +957,16 @@ def overview_page(header, ctx):
         out += code_block(lines)
     out.append(".SS Functions")
     out.append("Each function has its own page in section 3.")
-    done = set()
+    # Functions under a section banner of the header are grouped by it, the
+    # others by name.
     groups = [(title, [f for f in header.functions
-                       if f.name not in done and any(f.name.startswith(p) for p in prefixes)])
+                       if f.section is None and any(f.name.startswith(p) for p in prefixes)])
               for title, prefixes in GROUPS]
+    for f in header.functions:
+        if f.section is not None:
+            if f.section not in [t for t, _ in groups]:
+                groups.append((f.section, []))
+            dict(groups)[f.section].append(f)
     listed = set()
     for title, funcs in groups:
         funcs = [f for f in funcs if f.name not in listed]
@@ -910,7 +977,7 @@ def overview_page(header, ctx):
         for f in funcs:
             listed.add(f.name)
             out.append(".TP")
-            out.append(".BR %s (3)" % esc(f.name))
+            out.append(".BR \\%%%s (3)" % esc(f.name))
             out.append(text_line(fmt(name_summary(f)) + "."))
     rest = [f for f in header.functions if f.name not in listed]
     if rest:
@@ -918,17 +985,17 @@ def overview_page(header, ctx):
         out.append("\\fIOther functions\\fP")
         for f in rest:
             out.append(".TP")
-            out.append(".BR %s (3)" % esc(f.name))
+            out.append(".BR \\%%%s (3)" % esc(f.name))
             out.append(text_line(fmt(name_summary(f)) + "."))
     out.append(".SH VERSIONS")
     out.append("The header's \\fBNSBOX_VERSION_*\\fP constants give the version it belongs to; "
-               "\\fBnsbox_version\\fP(3) gives the version of the library in use. "
+               "\\fB\\%nsbox_version\\fP(3) gives the version of the library in use. "
                "Each function's page names, under HISTORY, the release that added it "
                "and its symbol version.")
     if ctx["examples"]:
         out.append(".SH EXAMPLES")
         out.append("Complete programs are in " +
-                   ", ".join("\\fB%s\\fP(3)" % esc(n) for n in sorted(ctx["examples"])) + ".")
+                   ", ".join("\\fB\\%%%s\\fP(3)" % esc(n) for n in sorted(ctx["examples"])) + ".")
     refs = [("clone", "2"), ("setns", "2"), ("unshare", "2"), ("namespaces", "7"),
             ("user_namespaces", "7")]
     for n in ("nsbox_config_new", "nsbox_spawn", "nsbox_join", "nsbox_detach"):
