@@ -76,7 +76,8 @@ enum nsbox_propagation {
 /* Flags of nsbox_config_set_flags(). */
 enum nsbox_spawn_flags {
 	NSBOX_SPAWN_FORK = 0x01,     /* exec payloads: copy the address space (fork-style) instead of sharing it until exec */
-	NSBOX_SPAWN_NO_CLONE3 = 0x02 /* use clone(2) even where clone3(2) exists */
+	NSBOX_SPAWN_NO_CLONE3 = 0x02, /* use clone(2) even where clone3(2) exists */
+	NSBOX_SPAWN_NO_MAP_HELPERS = 0x04 /* never run newuidmap/newgidmap for maps we may not write */
 };
 
 /* Flags of nsbox_proc_wait(). */
@@ -179,7 +180,11 @@ int nsbox_config_set_domainname(nsbox_config *cfg, const char *name);
  * maps the spawning process's own effective uid (and the gid map likewise),
  * the child writes its own maps, as unshare -r does; otherwise the parent
  * writes them while the child waits, which needs the privileges described
- * in user_namespaces(7).
+ * in user_namespaces(7). An unprivileged parent (no CAP_SETUID/CAP_SETGID)
+ * runs newuidmap(1)/newgidmap(1) instead, which allow the ranges that
+ * /etc/subuid and /etc/subgid grant the caller; nsbox_spawn() then fails
+ * with -ENOENT if they are not installed and -EPERM if they refuse, and says
+ * which (NSBOX_SPAWN_NO_MAP_HELPERS turns this off).
  *
  * Returns 0; -EINVAL for a NULL @cfg, @count 0, or a line whose inside or
  * outside range overlaps an earlier line; -EOVERFLOW when @inside+@count or
@@ -546,6 +551,73 @@ int nsbox_ns_same(int32_t pid_a, int32_t pid_b, uint32_t ns);
  * Credentials and confinement: ids, groups, capabilities, no_new_privs,
  * seccomp, newuidmap/newgidmap. (lib/creds.c)
  * ====================================================================== */
+
+/**
+ * nsbox_config_set_ids - uid and gid the payload runs as, inside its user
+ * namespace (after the maps are written): setresgid(), then setresuid().
+ *
+ * The ids must be mapped in the child's user namespace. Capabilities kept
+ * with nsbox_config_set_caps() survive the switch (they are raised as
+ * ambient capabilities for a non-root uid); without that call, a non-zero
+ * uid loses every capability, as setuid(2) does.
+ * Returns 0, -EINVAL for a NULL @cfg or the id 4294967295.
+ * @since 0.1
+ */
+int nsbox_config_set_ids(nsbox_config *cfg, uint32_t uid, uint32_t gid);
+
+/**
+ * nsbox_config_set_groups - supplementary groups of the payload
+ * (setgroups(2) in the child).
+ * @groups: @count gids (copied); @count 0 clears the list (setgroups(0)).
+ *
+ * In a new user namespace setgroups must be allowed
+ * (NSBOX_SETGROUPS_ALLOW, so the parent writes the maps with privilege).
+ * Returns 0; -EINVAL for a NULL @cfg, or NULL @groups with a count;
+ * -E2BIG past 65536 groups; -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_set_groups(nsbox_config *cfg, const uint32_t *groups, uint32_t count);
+
+/**
+ * nsbox_config_set_caps - drop every capability except @keep from all five
+ * sets: bounding, permitted, effective, inheritable and ambient (kept ones
+ * are raised as ambient, so they survive execve even as a non-root uid).
+ * @keep: a mask of capability numbers (bit N = capability N, see
+ *        capabilities(7)); 0 drops all.
+ *
+ * Without this call the payload keeps what clone and execve give it (full
+ * capabilities inside a new user namespace). Capabilities are those of the
+ * child's user namespace.
+ * Returns 0; -EINVAL for a NULL @cfg or a capability the running kernel
+ * does not know (above /proc/sys/kernel/cap_last_cap).
+ * @since 0.1
+ */
+int nsbox_config_set_caps(nsbox_config *cfg, uint64_t keep);
+
+/**
+ * nsbox_config_set_no_new_privs - set PR_SET_NO_NEW_PRIVS for the payload:
+ * execve never grants privileges again (setuid bits, file capabilities).
+ * @enable: 1 or 0. A seccomp filter turns it on as well.
+ * Returns 0, -EINVAL for a NULL @cfg or @enable other than 0 and 1.
+ * @since 0.1
+ */
+int nsbox_config_set_no_new_privs(nsbox_config *cfg, int32_t enable);
+
+/**
+ * nsbox_config_set_seccomp - install a seccomp BPF program in the child,
+ * last before execve (or the callback).
+ * @filter: @count instructions of struct sock_filter (8 bytes each, as
+ *          in <linux/filter.h>; e.g. what libseccomp's seccomp_export_bpf()
+ *          writes); copied. NULL with @count 0 removes the filter.
+ *
+ * The library does not compile filters. no_new_privs is set with the
+ * filter, as the kernel requires without CAP_SYS_ADMIN.
+ * Returns 0; -EINVAL for a NULL @cfg, an empty program or a NULL @filter
+ * with a count; -E2BIG past 4096 instructions (BPF_MAXINSNS); -ENOMEM.
+ * nsbox_spawn() fails with -EINVAL if the kernel rejects the program.
+ * @since 0.1
+ */
+int nsbox_config_set_seccomp(nsbox_config *cfg, const void *filter, uint32_t count);
 
 /* ---- end of credentials ---- */
 

@@ -391,7 +391,7 @@ NSBOX_EXPORT int nsbox_config_set_flags(nsbox_config *cfg, uint32_t flags)
 {
 	if (!cfg)
 		return nsbox__fail(-EINVAL, "nsbox_config_set_flags: cfg is NULL");
-	if (flags & ~(uint32_t)(NSBOX_SPAWN_FORK | NSBOX_SPAWN_NO_CLONE3))
+	if (flags & ~(uint32_t)(NSBOX_SPAWN_FORK | NSBOX_SPAWN_NO_CLONE3 | NSBOX_SPAWN_NO_MAP_HELPERS))
 		return nsbox__fail(-EINVAL, "nsbox_config_set_flags: unknown flags 0x%x", flags);
 	cfg->flags = flags;
 	return 0;

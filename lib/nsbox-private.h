@@ -217,6 +217,9 @@ struct nsbox_plan {
 	size_t uid_map_len;
 	char *gid_map;
 	size_t gid_map_len;
+	const struct nsbox_map_line *uid_lines, *gid_lines; /* for newuidmap/newgidmap */
+	uint32_t n_uid_lines, n_gid_lines;
+	int map_helpers;
 
 	/* mount and uts */
 	unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/MS_SHARED, 0 = unchanged */
@@ -276,6 +279,9 @@ int nsbox__open_ns_fds(pid_t pid, uint32_t ns, int index, struct nsbox_setns_op 
 pid_t nsbox__pidfd_pid(int pidfd);
 /* Whether the caller has CAP_SYS_ADMIN in its effective set. */
 int nsbox__privileged(void);
+
+/* ---- creds.c: newuidmap/newgidmap ---- */
+int nsbox__map_helper(const char *name, pid_t pid, const struct nsbox_map_line *l, uint32_t n);
 
 /* ---- cgroup.c ---- */
 /* Open and check the cgroup directory of cfg into p (fd O_CLOEXEC); chooses

@@ -160,16 +160,24 @@ static int parent_write(pid_t pid, const char *file, const char *data, size_t le
 	return r;
 }
 
+/* Write the maps of a waiting child. A parent that may not (no CAP_SETUID or
+ * CAP_SETGID over the namespace) hands them to newuidmap/newgidmap. */
 static int write_maps(const struct nsbox_plan *p, pid_t pid)
 {
 	int r = 0;
 
 	if (p->setgroups)
 		r = parent_write(pid, "setgroups", p->setgroups, strlen(p->setgroups));
-	if (!r && p->uid_map_len)
+	if (!r && p->uid_map_len) {
 		r = parent_write(pid, "uid_map", p->uid_map, p->uid_map_len);
-	if (!r && p->gid_map_len)
+		if (r == -EPERM && p->map_helpers)
+			r = nsbox__map_helper("newuidmap", pid, p->uid_lines, p->n_uid_lines);
+	}
+	if (!r && p->gid_map_len) {
 		r = parent_write(pid, "gid_map", p->gid_map, p->gid_map_len);
+		if (r == -EPERM && p->map_helpers)
+			r = nsbox__map_helper("newgidmap", pid, p->gid_lines, p->n_gid_lines);
+	}
 	return r;
 }
 
@@ -272,6 +280,11 @@ static int make_plan(const nsbox_config *cfg, struct nsbox_plan *p)
 			p->setgroups = "deny";
 		else if (cfg->setgroups == NSBOX_SETGROUPS_ALLOW)
 			p->setgroups = "allow";
+		p->uid_lines = cfg->uid_map;
+		p->n_uid_lines = cfg->n_uid;
+		p->gid_lines = cfg->gid_map;
+		p->n_gid_lines = cfg->n_gid;
+		p->map_helpers = !(cfg->flags & NSBOX_SPAWN_NO_MAP_HELPERS);
 		if (cfg->n_uid && !(p->uid_map = format_map(cfg->uid_map, cfg->n_uid, &p->uid_map_len)))
 			return nsbox__fail(-ENOMEM, "spawn: out of memory");
 		if (cfg->n_gid && !(p->gid_map = format_map(cfg->gid_map, cfg->n_gid, &p->gid_map_len)))

@@ -273,6 +273,7 @@ REF_RETURN_RES = [
     re.compile(r",?\s*(?:or\s+)?an\s+error\s+of\s+(nsbox_\w+)\(\)"),
 ]
 ERRNO_RE = re.compile(r"-(E[A-Z0-9]+)\b")
+SENTENCE_END_RE = re.compile(r"\.\s+(?=[A-Z]|[a-z_0-9]+\()")
 
 
 def parse_doc(f):
@@ -346,6 +347,15 @@ def parse_doc(f):
             if before:
                 f.paras.append(before)
             returns = p[rm.end():].strip()
+            # A fallible function's return text is one sentence; what
+            # follows it ("nsbox_spawn() fails with ...") is description.
+            em = SENTENCE_END_RE.search(returns)
+            if em and (ERRNO_RE.search(returns[:em.start()])
+                       or any(r.search(returns[:em.start()]) for r in REF_RETURN_RES)):
+                rest = returns[em.end():].strip()
+                returns = returns[:em.start() + 1]
+                if rest:
+                    f.paras.append(rest)
         else:
             f.paras.append(p)
     f.returns = returns
@@ -589,18 +599,19 @@ def fmt(text):
             if re.fullmatch(r"E[A-Z0-9]+", base) and base not in ERRNO_NAMES:
                 continue
         out.append(esc(text[pos:m.start()]))
-        # \\% : identifiers are never hyphenated.
         if m.group("param"):
-            out.append("\\fI\\%%%s\\fP" % esc(m.group("param")))
+            out.append("\\fI%s\\fP" % esc(m.group("param")))
         elif m.group("func"):
-            out.append("\\fB\\%%%s\\fP()" % esc(m.group("func")))
+            out.append("\\fB%s\\fP()" % esc(m.group("func")))
         elif m.group("ref"):
-            out.append("\\fB\\%%%s\\fP(%s)" % (esc(m.group("ref")), m.group("sec")))
+            out.append("\\fB%s\\fP(%s)" % (esc(m.group("ref")), m.group("sec")))
         else:
-            out.append("\\fB\\%%%s\\fP" % esc_chars(m.group("const"), code=True))
+            out.append("\\fB%s\\fP" % esc_chars(m.group("const"), code=True))
         pos = m.end()
     out.append(esc(text[pos:]))
-    return "".join(out)
+    # A word holding an identifier is never hyphenated: \\% at its start
+    # (elsewhere in a word, \\% would mark a hyphenation point instead).
+    return re.sub(r"(^|(?<=\s))(?=\S*\\f[BI])", r"\\%", "".join(out))
 
 
 def text_line(s):
@@ -748,6 +759,18 @@ def see_also(refs):
     return out
 
 
+def borrowed_tag(f, p, header):
+    """The @tag text of parameter p in a function f refers to ("like x()",
+    "Same rules and errors as x()"), if the name and type are the same."""
+    for r in f.like:
+        g = header.function(r)
+        gp = next((q for q in g.params if q.name == p.name), None) if g else None
+        gt = next((t for t in g.tags if t[0] == [p.name]), None) if g else None
+        if gp and gt and " ".join(gp.decl.split()) == " ".join(p.decl.split()):
+            return gt[1]
+    return None
+
+
 def param_list(f, header):
     """[([names], roff text)] for every parameter, in prototype order: the
     @tag text; else the tag of the same parameter (same name and type) of
@@ -764,13 +787,9 @@ def param_list(f, header):
             done.update(tag[0])
             continue
         desc = None
-        for r in f.like:
-            g = header.function(r)
-            gp = next((q for q in g.params if q.name == p.name), None) if g else None
-            gt = next((t for t in g.tags if t[0] == [p.name]), None) if g else None
-            if gp and gt and " ".join(gp.decl.split()) == " ".join(p.decl.split()):
-                desc = para(sentence(gt[1]))
-                break
+        borrowed = borrowed_tag(f, p, header)
+        if borrowed:
+            desc = para(sentence(borrowed))
         if desc is None:
             for comment, tname, _ in header.typedefs:
                 if re.search(r"\b%s\b" % tname, p.decl) and comment:
@@ -1017,12 +1036,18 @@ def check(header, symbols):
     for f in header.functions:
         documented = {n for names, _ in f.tags for n in names}
         text = "\n".join(f.doc)
-        for p in f.params:
-            if p.name not in documented:
-                where = "mentioned as @%s in the text" % p.name if ("@" + p.name) in text \
-                    else "not mentioned as @%s anywhere" % p.name
-                problem("warning", "%s: parameter %s has no @%s: tag (%s)"
-                        % (f.name, p.name, p.name, where))
+        # Opaque handles (nsbox_config *cfg) are described by their typedef.
+        handles = [t for _, t, _ in header.typedefs]
+        untagged = ["%s%s" % (p.name, "" if ("@" + p.name) in text else " (never named as @%s)" % p.name)
+                    for p in f.params if p.name not in documented
+                    and not borrowed_tag(f, p, header)
+                    and not any(re.search(r"\b%s\b" % h, p.decl) for h in handles)]
+        if untagged:
+            problem("warning", "%s: no @param: tag for %s" % (f.name, ", ".join(untagged)))
+        for e, srcs in sorted(header.mentions.get(f.name, {}).items()):
+            if e not in ERRNO_RE.findall(f.returns or ""):
+                problem("warning", "%s: %s say it returns -%s, which its own \"Returns\" text "
+                        "does not list" % (f.name, ", ".join(s + "()" for s in srcs), e))
         if symbols is not None and f.since:
             node = symbols.get(f.name)
             if node is None:
