@@ -452,11 +452,14 @@ void nsbox_proc_free(nsbox_proc *proc);
  * calling thread.
  * @ns: NSBOX_NS_* kinds, not 0.
  *
- * Uses setns(pidfd, kinds) (Linux 5.8+), which enters all or none; on older
- * kernels opens every /proc/PID/ns/KIND first and enters them in an order
- * that works for privileged and unprivileged callers. PID and time
- * namespace joins take effect for the caller's children only. The kernel
- * refuses user and mount namespace joins from a multithreaded process.
+ * Uses setns(pidfd, kinds) (Linux 5.8+), which enters all or none; kinds
+ * the caller already shares are left out (the kernel refuses to re-enter
+ * one's own user namespace). On older kernels it opens every
+ * /proc/PID/ns/KIND first and enters them one by one, in an order that
+ * works for privileged and unprivileged callers. Only the calling thread
+ * moves; PID and time namespace joins take effect for its children. The
+ * kernel refuses user and mount namespace joins from a multithreaded
+ * process (-EINVAL, and nothing is joined).
  * Returns 0; -EINVAL for bad arguments or a refusal of the kernel (see
  * setns(2)); -ESRCH if the process is gone; -EPERM; -EOPNOTSUPP for a kind
  * the kernel lacks.
@@ -482,13 +485,16 @@ int nsbox_join_pid(int32_t pid, uint32_t ns);
 int nsbox_join_path(const char *path, uint32_t ns);
 
 /**
- * nsbox_detach - move the calling process into new namespaces
+ * nsbox_detach - move the calling thread into new namespaces
  * (unshare(2)).
  * @ns: NSBOX_NS_* kinds, not 0.
  *
- * PID and time namespaces take effect for children created afterwards.
+ * unshare(2) acts on the calling thread: in a multithreaded process the
+ * other threads stay where they were (a new mount namespace, too, is the
+ * calling thread's alone), and a user namespace is refused. PID and time
+ * namespaces take effect for children created afterwards.
  * Returns 0; -EINVAL for an empty or unknown mask or a kernel refusal, such
- * as a user or mount namespace from a multithreaded process (named by
+ * as a user namespace from a multithreaded process (named by
  * nsbox_last_error()); -EPERM; -ENOSPC (a namespace limit was reached);
  * -ENOMEM.
  * @since 0.1

@@ -30,10 +30,9 @@ static int unshare_error(int r, uint32_t ns)
 {
 	const char *why = "";
 
-	if (r == -EINVAL && (ns & (NSBOX_NS_USER | NSBOX_NS_MOUNT)) && threads() > 1)
+	if (r == -EINVAL && (ns & NSBOX_NS_USER) && threads() > 1)
 		why = " (the process is multithreaded: the kernel creates user namespaces only for "
-		      "single-threaded processes, and mount namespaces only when no thread shares the "
-		      "filesystem context)";
+		      "single-threaded processes)";
 	else if (r == -EPERM)
 		why = " (needs CAP_SYS_ADMIN, or NSBOX_NS_USER to go unprivileged)";
 	else if (r == -ENOSPC || r == -EUSERS)

@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/nsfs.h>
@@ -47,8 +50,44 @@ static int join_by_files(pid_t pid, uint32_t ns)
 	return r;
 }
 
+/* setns(pidfd, kinds) exists since Linux 5.8; before, it fails with EINVAL
+ * like a refusal would, so the kernel version decides. */
+static int pidfd_setns_supported(void)
+{
+	static int cached; /* 0 unknown, 1 yes, -1 no */
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (cached)
+		return cached > 0;
+	if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2)
+		cached = (major > 5 || (major == 5 && minor >= 8)) ? 1 : -1;
+	else
+		cached = -1;
+	return cached > 0;
+}
+
+/* The kinds of mask that pid shares with us. */
+static uint32_t shared_kinds(pid_t pid, uint32_t ns)
+{
+	uint32_t same = 0;
+
+	for (int i = 0; i < NSBOX_NKINDS; i++)
+		if ((ns & nsbox__kinds[i].bit) && nsbox_ns_same(pid, 0, nsbox__kinds[i].bit) == 1)
+			same |= nsbox__kinds[i].bit;
+	return same;
+}
+
+static int multithreaded(void)
+{
+	struct stat st;
+	/* a directory's link count is 2 + its subdirectories: one per thread */
+	return stat("/proc/self/task", &st) == 0 && st.st_nlink > 3;
+}
+
 NSBOX_EXPORT int nsbox_join(int32_t pidfd, uint32_t ns)
 {
+	uint32_t same;
 	pid_t pid;
 	int r;
 
@@ -62,12 +101,23 @@ NSBOX_EXPORT int nsbox_join(int32_t pidfd, uint32_t ns)
 	r = -errno;
 	if (r != -EINVAL)
 		return nsbox__fail_sys(r, "setns(pidfd %d)%s", pidfd, refusal(r, ns));
-	/* EINVAL: an older kernel, or a kind we already share (our own user
-	 * namespace cannot be entered); the file-by-file way tells which. */
 	pid = nsbox__pidfd_pid(pidfd);
 	if (pid < 0)
 		return nsbox__fail_sys(pid == -EBADF ? -EINVAL : pid, "nsbox_join: pidfd %d", pidfd);
-	return join_by_files(pid, ns);
+	if ((ns & (NSBOX_NS_USER | NSBOX_NS_MOUNT)) && multithreaded())
+		return nsbox__fail_sys(-EINVAL, "setns(pidfd %d)%s", pidfd, refusal(-EINVAL, ns));
+	if (!pidfd_setns_supported())
+		return join_by_files(pid, ns); /* old kernel: kind by kind */
+	/* EINVAL from a kernel that knows pidfds: most often a kind we already
+	 * share (our own user namespace cannot be entered). Leave those out
+	 * and try again, still all or nothing. */
+	same = shared_kinds(pid, ns);
+	if (same == ns)
+		return 0;
+	if (same && syscall(SYS_setns, pidfd, (int)nsbox__clone_flags(ns & ~same)) == 0)
+		return 0;
+	r = same ? -errno : -EINVAL;
+	return nsbox__fail_sys(r, "setns(pidfd %d, kinds 0x%x)%s", pidfd, ns & ~same, refusal(r, ns & ~same));
 }
 
 NSBOX_EXPORT int nsbox_join_pid(int32_t pid, uint32_t ns)
