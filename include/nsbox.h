@@ -370,6 +370,17 @@ int nsbox_config_set_exit_signal(nsbox_config *cfg, int32_t sig);
 int nsbox_config_set_flags(nsbox_config *cfg, uint32_t flags);
 
 /**
+ * nsbox_config_check - check @cfg as nsbox_spawn() would before it creates
+ * anything: the same validation, the same errors and the same
+ * nsbox_last_error() text, without opening a file or starting a process.
+ * Checks that need the target's files (join targets, cgroup directories,
+ * bind sources) are left to nsbox_spawn().
+ * Returns 0, or the -EINVAL / -EOPNOTSUPP nsbox_spawn() would return.
+ * @since 0.1
+ */
+int nsbox_config_check(const nsbox_config *cfg);
+
+/**
  * nsbox_spawn - start a process as @cfg describes.
  * @out: receives the process handle.
  *

@@ -565,6 +565,13 @@ static int collect(struct nsbox_plan *p, struct pipes *pp, pid_t pid, int pidfd,
 	return r;
 }
 
+NSBOX_EXPORT int nsbox_config_check(const nsbox_config *cfg)
+{
+	if (!cfg)
+		return nsbox__fail(-EINVAL, "nsbox_config_check: cfg is NULL");
+	return validate(cfg);
+}
+
 NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 {
 	struct nsbox_plan *p;

@@ -89,7 +89,8 @@ problems = []   # (severity, message), from parsing and --check
 
 
 def problem(severity, msg):
-    problems.append((severity, msg))
+    if (severity, msg) not in problems:
+        problems.append((severity, msg))
 
 
 # ---------------------------------------------------------------------------
@@ -112,13 +113,12 @@ class Function:
         self.summary = ""
         self.tags = []        # [([names], text)]
         self.paras = []       # description paragraphs (text)
-        self.returns = ""     # the "Returns ..." text, without "Returns"
+        self.returns = None   # the "Returns ..." text, without "Returns"
         self.since = None
         self.refs = []        # functions whose errors this one inherits
         self.like = []        # functions whose parameter texts it shares
         self.success = None   # what it returns on success (text)
         self.notes = []       # other sentences of the return text
-        self.errors = []      # [(errno, [(source function or None, text)], etc)]
         self.section = None   # title of the header section it is declared in
 
 
@@ -335,7 +335,8 @@ def parse_doc(f):
             if n not in pnames:
                 problem("error", "%s: @%s is not a parameter" % (f.name, n))
     # Split off the return value text: from the first sentence that starts
-    # with "Returns" to the end of its paragraph.
+    # with "Returns" to the end of its paragraph (of a fallible function:
+    # to the end of that sentence).
     text_paras = ["\n".join(p) for p in paras if p]
     f.summary = " ".join(lead).strip()
     f.paras = []
@@ -583,7 +584,7 @@ INLINE_RE = re.compile(
     r"@(?P<param>\w+)"
     r"|\b(?P<func>[a-z_][a-z0-9_]*)\(\)"
     r"|\b(?P<ref>[a-z_][a-z0-9_]*)\((?P<sec>[1-8])\)"
-    r"|(?P<const>-?\b(?:NSBOX_[A-Z0-9_]*[A-Z0-9]\b\*?|NSBOX_[A-Z0-9_]*\*|CLONE_[A-Z0-9_]+|PROT_[A-Z_]+"
+    r"|(?P<const>-?\b(?:[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]\b\*?|[A-Z][A-Z0-9]*_[A-Z0-9_]*\*"
     r"|SIG[A-Z]{2,}[0-9]*|WIF[A-Z]+|E[A-Z0-9]{2,})\b\*?)")
 
 
@@ -609,9 +610,10 @@ def fmt(text):
             out.append("\\fB%s\\fP" % esc_chars(m.group("const"), code=True))
         pos = m.end()
     out.append(esc(text[pos:]))
-    # A word holding an identifier is never hyphenated: \\% at its start
-    # (elsewhere in a word, \\% would mark a hyphenation point instead).
-    return re.sub(r"(^|(?<=\s))(?=\S*\\f[BI])", r"\\%", "".join(out))
+    # A word holding an identifier, a path or an option is never
+    # hyphenated: \\% at its start (elsewhere in a word, \\% would mark a
+    # hyphenation point instead).
+    return re.sub(r"(^|(?<=\s))(?=\S*(?:\\f[BI]|[/_])|\\-)", r"\\%", "".join(out))
 
 
 def text_line(s):
@@ -666,20 +668,21 @@ def synopsis_proto(f):
         k = d.index(p.name) if "(*" in d else d.rfind(p.name)
         last = i + 1 == len(f.params)
         pieces.append((d[:k], p.name, d[k + len(p.name):] + (");" if last else ",")))
-    # Wrap at 72 columns (the page is indented by 7 of 80), continuation
+    # Wrap at 73 columns (the page is indented by 7 of 80), continuation
     # lines aligned after the "(", or indented by 4 where a parameter would
     # not fit that way.
+    width_max = 73
     indent = len(head)
-    if any(indent + sum(len(x) for x in piece) > 72 for piece in pieces):
+    if any(indent + sum(len(x) for x in piece) > width_max for piece in pieces):
         indent = 4
     lines, cur, width = [], [], len(head)
     for piece in pieces:
         w = sum(len(x) for x in piece)
-        if cur and width + 1 + w > 72:
+        if cur and width + 1 + w > width_max:
             lines.append(cur)
             cur, width = [], indent
+        width += (1 if cur else 0) + w
         cur.append(piece)
-        width += w + 1
     lines.append(cur)
     out = []
     for n, line in enumerate(lines):
@@ -735,8 +738,7 @@ def page_refs(f, header):
         refs.add((m.group(1), m.group(2)))
     for prefix, extra in SEE_ALSO_BY_PREFIX:
         if f.name.startswith(prefix):
-            refs.update(e for e in extra if e[0] == "nsbox_config_new" or header.function(e[0])
-                        or not e[0].startswith("nsbox_"))
+            refs.update(e for e in extra if header.function(e[0]) or not e[0].startswith("nsbox_"))
     for r in f.refs:
         refs.add((r, "3"))
     if any(w in text for w in USERNS_WORDS):
@@ -1046,8 +1048,9 @@ def check(header, symbols):
             problem("warning", "%s: no @param: tag for %s" % (f.name, ", ".join(untagged)))
         for e, srcs in sorted(header.mentions.get(f.name, {}).items()):
             if e not in ERRNO_RE.findall(f.returns or ""):
-                problem("warning", "%s: %s say it returns -%s, which its own \"Returns\" text "
-                        "does not list" % (f.name, ", ".join(s + "()" for s in srcs), e))
+                problem("warning", "%s: %s %s it returns -%s, which its own \"Returns\" text "
+                        "does not list" % (f.name, ", ".join(s + "()" for s in srcs),
+                                           "say" if len(srcs) > 1 else "says", e))
         if symbols is not None and f.since:
             node = symbols.get(f.name)
             if node is None:
