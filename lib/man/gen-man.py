@@ -32,7 +32,8 @@ The doc comment format (kernel-doc-like, as used by nsbox.h):
    * -Exxx in it becomes an ERRORS entry, with the text up to the next one.
    * "Returns as nsbox_x()", "an error of nsbox_x()", "Same rules and errors
    * as nsbox_x()" and "see nsbox_x() for the rules and errors" pull in the
-   * errors of nsbox_x(); "-EINVAL (as nsbox_x() ...)" pulls in its EINVAL.
+   * errors of nsbox_x(); "-EINVAL (as nsbox_x() ...)" and "-EINVAL
+   * nsbox_x() would return" pull in its EINVAL.
    * @since 0.1
    */
 
@@ -405,8 +406,12 @@ def resolve_errors(f, header):
         if rm:
             f.refs.append(rm.group(1))
             first = (first[:rm.start()] + first[rm.end():]).strip()
-    first = re.sub(r"(?:,?\s*\bor\b)?\s*:?\s*$", "", first).strip()
-    first = re.sub(r",$", "", first).strip()
+    # "0 or:", "the pid, or", "0, or the": drop the words that lead to the
+    # errors.
+    prev = None
+    while prev != first:
+        prev = first
+        first = re.sub(r"(?:[,:]|\b(?:or|the|an?|one\s+of))\s*$", "", first).strip()
     f.success = first or None
     f.notes = [clean_desc(s) for s in segs[1:] if clean_desc(s)]
     # One entry per errno; consecutive errnos separated only by ",", "/"
@@ -434,6 +439,9 @@ def resolve_errors(f, header):
         if rm:
             ref = rm.group(1)
             desc = rm.group(2).strip()
+        rm = re.search(r"\b(nsbox_\w+)\(\)\s+(?:would\s+)?returns?\b", desc)
+        if rm and not ref and rm.group(1) != f.name:
+            ref = rm.group(1)     # "-EINVAL nsbox_spawn() would return"
         for n in group:
             if n not in own:
                 own[n] = {"texts": [], "refs": [], "etc": False}
@@ -867,7 +875,7 @@ def function_page(f, header, ctx):
                 out.append("Other errors %s are passed through as well." % fmt(t))
             for r in f.refs:
                 out.append(".PP")
-                out.append("The rules and errors are those of \\fB\\%%%s\\fP(3)." % esc(r))
+                out.append("The errors are those of \\fB\\%%%s\\fP(3)." % esc(r))
             for n in f.notes:
                 out.append(".PP")
                 out.append(para(sentence(n)))
