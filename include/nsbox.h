@@ -49,14 +49,14 @@ enum nsbox_ns {
 	NSBOX_NS_USER = 0x20,   /* user_namespaces(7) */
 	NSBOX_NS_CGROUP = 0x40, /* cgroup_namespaces(7) */
 	NSBOX_NS_TIME = 0x80,   /* time_namespaces(7) */
-	NSBOX_NS_ALL = 0xff
+	NSBOX_NS_ALL = 0xff     /* all eight kinds */
 };
 
 /* setgroups(2) policy written to /proc/PID/setgroups of a new user namespace. */
 enum nsbox_setgroups {
 	NSBOX_SETGROUPS_DEFAULT = 0, /* "deny" when the child writes its own maps, else untouched ("allow") */
-	NSBOX_SETGROUPS_ALLOW = 1,
-	NSBOX_SETGROUPS_DENY = 2
+	NSBOX_SETGROUPS_ALLOW = 1,  /* setgroups(2) works inside (the parent writes the gid map) */
+	NSBOX_SETGROUPS_DENY = 2    /* setgroups(2) fails inside with EPERM */
 };
 
 /* Flags of nsbox_config_map_caller() and nsbox_detach_user(). */
@@ -69,7 +69,7 @@ enum nsbox_map_flags {
 enum nsbox_propagation {
 	NSBOX_PROPAGATION_PRIVATE = 0, /* default: nothing flows either way */
 	NSBOX_PROPAGATION_SLAVE = 1,   /* host mounts flow in, nothing flows out */
-	NSBOX_PROPAGATION_SHARED = 2,
+	NSBOX_PROPAGATION_SHARED = 2,  /* mount events flow both ways */
 	NSBOX_PROPAGATION_UNCHANGED = 3 /* keep what the mount namespace was copied with */
 };
 
@@ -158,8 +158,8 @@ int nsbox_config_set_namespaces(nsbox_config *cfg, uint32_t ns);
  * @name: at most NSBOX_HOSTNAME_MAX bytes; NULL clears the setting.
  *
  * Needs a new or joined UTS namespace at spawn time.
- * Returns 0, -EINVAL for a NULL @cfg, -ENAMETOOLONG for a name over 64
- * bytes, -ENOMEM.
+ * Returns 0, -EINVAL for a NULL @cfg, -ENAMETOOLONG for a name over
+ * NSBOX_HOSTNAME_MAX bytes, -ENOMEM.
  * @since 0.1
  */
 int nsbox_config_set_hostname(nsbox_config *cfg, const char *name);
@@ -175,6 +175,10 @@ int nsbox_config_set_domainname(nsbox_config *cfg, const char *name);
  * nsbox_config_add_uid_map - add a line to the uid map of the new user
  * namespace: ids @inside .. @inside+@count-1 inside are
  * @outside .. @outside+@count-1 outside.
+ * @cfg: the configuration
+ * @inside: first id inside the namespace
+ * @outside: first id outside, in the parent user namespace
+ * @count: how many ids, at least 1
  *
  * Needs NSBOX_NS_USER at spawn time. When the map has a single line that
  * maps the spawning process's own effective uid (and the gid map likewise),
@@ -197,6 +201,10 @@ int nsbox_config_add_uid_map(nsbox_config *cfg, uint32_t inside, uint32_t outsid
 /**
  * nsbox_config_add_gid_map - add a line to the gid map; see
  * nsbox_config_add_uid_map() for the rules and errors.
+ * @cfg: the configuration
+ * @inside: first gid inside the namespace
+ * @outside: first gid outside
+ * @count: how many gids, at least 1
  * @since 0.1
  */
 int nsbox_config_add_gid_map(nsbox_config *cfg, uint32_t inside, uint32_t outside, uint32_t count);
@@ -216,6 +224,8 @@ int nsbox_config_set_setgroups(nsbox_config *cfg, uint32_t mode);
  * nsbox_config_map_caller - map the calling process's effective uid and gid
  * into the new user namespace, to 0 with NSBOX_MAP_ROOT (like unshare -r),
  * else to themselves.
+ * @cfg: the configuration
+ * @flags: 0 or NSBOX_MAP_ROOT
  *
  * Replaces any uid and gid map lines, sets setgroups to NSBOX_SETGROUPS_DENY
  * and adds NSBOX_NS_USER to the namespaces. The ids are read when this
@@ -250,6 +260,8 @@ int nsbox_config_set_exec(nsbox_config *cfg, const char *path, const char *const
  * nsbox_config_set_callback - the child runs @fn(@arg) in its own copy of
  * the caller's memory (fork-style) and exits with its return value.
  * @fn: the entry function; NULL clears the callback payload.
+ * @cfg: the configuration
+ * @arg: passed to @fn as is
  *
  * @fn runs on the configured stack after every namespace step succeeded,
  * with the signal mask of the spawning thread and every caught signal reset
@@ -276,6 +288,8 @@ int nsbox_config_set_stack(nsbox_config *cfg, void *stack, size_t size);
 
 /**
  * nsbox_config_set_stack_size - size of the library-allocated stack.
+ * @cfg: the configuration
+ * @size: bytes of stack, NSBOX_STACK_MIN to 1 GiB
  *
  * The stack is mmap'd with a PROT_NONE guard page below it and unmapped by
  * the library when the child no longer uses it. The size is rounded up to
@@ -334,7 +348,11 @@ int nsbox_config_join(nsbox_config *cfg, int32_t pidfd, uint32_t ns);
  * nsbox_config_join_pid - like nsbox_config_join(), naming the target by
  * pid. The pid is resolved to a pidfd by nsbox_spawn(), which fails with
  * -ESRCH when the process is gone.
- * Returns 0, -EINVAL (as nsbox_config_join() and for @pid <= 0), -E2BIG.
+ * @cfg: the configuration
+ * @pid: the target process, > 0
+ * @ns: the kinds to enter, NSBOX_NS_* bits, not 0
+ * Returns 0; -EINVAL for a NULL @cfg, @pid <= 0, an empty or unknown mask
+ * or a kind joined twice; -E2BIG past 8 join entries.
  * @since 0.1
  */
 int nsbox_config_join_pid(nsbox_config *cfg, int32_t pid, uint32_t ns);
@@ -343,6 +361,8 @@ int nsbox_config_join_pid(nsbox_config *cfg, int32_t pid, uint32_t ns);
  * nsbox_config_join_path - like nsbox_config_join(), naming one namespace
  * by an nsfs file such as /proc/PID/ns/net or /run/netns/NAME.
  * @ns: exactly one NSBOX_NS_* bit, which must be the kind of the file.
+ * @cfg: the configuration
+ * @path: the namespace file (copied)
  *
  * The file is opened by nsbox_spawn(): -ENOENT if missing, -EINVAL if it is
  * no namespace file or of another kind.
@@ -356,6 +376,8 @@ int nsbox_config_join_path(nsbox_config *cfg, const char *path, uint32_t ns);
  * nsbox_config_set_exit_signal - the signal the parent gets when the child
  * terminates: SIGCHLD by default, 0 for none (hosts that must not see
  * SIGCHLD; nsbox_proc_wait() still works).
+ * @cfg: the configuration
+ * @sig: 0..64; SIGCHLD is 17 on Linux
  * Returns 0, -EINVAL for a NULL @cfg or a signal outside 0..64.
  * @since 0.1
  */
@@ -364,6 +386,8 @@ int nsbox_config_set_exit_signal(nsbox_config *cfg, int32_t sig);
 /**
  * nsbox_config_set_flags - spawn behaviour, NSBOX_SPAWN_* bits; replaces the
  * previous flags.
+ * @cfg: the configuration
+ * @flags: NSBOX_SPAWN_* bits
  * Returns 0, -EINVAL for a NULL @cfg or unknown bits.
  * @since 0.1
  */
@@ -400,10 +424,19 @@ int nsbox_config_check(const nsbox_config *cfg);
  *            policy without a new user namespace; /proc without a new mount
  *            namespace and a new or joined PID namespace; a join file that
  *            is not a namespace of the given kind;
+ *            time offsets without NSBOX_NS_TIME; a cgroup directory that is
+ *            not cgroup v2; a seccomp program the kernel rejects;
  *  -ENOENT, -EACCES, -ENOEXEC, ...  from execve(2) of the payload;
+ *  -ENOENT   also: a missing join file, cgroup directory or bind source,
+ *            or newuidmap/newgidmap not installed;
+ *  -ENOTDIR, -EBUSY  a cgroup path that is no directory, or a cgroup the
+ *            kernel will not put a process in;
+ *  -EACCES   also: a map write of a process that is not dumpable, or a
+ *            cgroup move refused;
  *  -ESRCH    a join target is gone;
  *  -EPERM, -ENOSPC, -EUSERS, ... from clone or a namespace step, with the
- *            step named by nsbox_last_error();
+ *            step named by nsbox_last_error(); -EPERM also when a join
+ *            target may not be inspected, or newuidmap/newgidmap refuse;
  *  -EOPNOTSUPP a time namespace where clone3(2) is unavailable;
  *  -ENOMEM, -EMFILE, -EAGAIN resources.
  * @since 0.1
@@ -442,6 +475,8 @@ int nsbox_proc_wait(nsbox_proc *proc, uint32_t flags, int32_t *status);
 
 /**
  * nsbox_proc_kill - send signal @sig to the process (pidfd_send_signal(2)).
+ * @proc: the process handle
+ * @sig: 0 (only checks the process exists) .. 64
  * Returns 0; -EINVAL for a NULL @proc or a bad signal; -ESRCH once it has
  * been reaped; -EPERM.
  * @since 0.1
@@ -462,6 +497,7 @@ void nsbox_proc_free(nsbox_proc *proc);
  * nsbox_join - enter namespaces of the process @pidfd refers to, in the
  * calling thread.
  * @ns: NSBOX_NS_* kinds, not 0.
+ * @pidfd: a pidfd of the target process
  *
  * Uses setns(pidfd, kinds) (Linux 5.8+), which enters all or none; kinds
  * the caller already shares are left out (the kernel refuses to re-enter
@@ -480,6 +516,8 @@ int nsbox_join(int32_t pidfd, uint32_t ns);
 
 /**
  * nsbox_join_pid - nsbox_join() for a process named by pid.
+ * @pid: the target process, > 0
+ * @ns: NSBOX_NS_* kinds, not 0
  * Returns as nsbox_join(); -EINVAL for @pid <= 0.
  * @since 0.1
  */
@@ -489,6 +527,7 @@ int nsbox_join_pid(int32_t pid, uint32_t ns);
  * nsbox_join_path - enter the namespace of an nsfs file (/proc/PID/ns/KIND,
  * /run/netns/NAME, a persisted namespace).
  * @ns: the expected kind, exactly one NSBOX_NS_* bit, or 0 for any kind.
+ * @path: the namespace file
  * Returns 0; -ENOENT; -EINVAL for a NULL @path, a file that is no namespace
  * or of another kind; -EPERM.
  * @since 0.1
@@ -516,7 +555,12 @@ int nsbox_detach(uint32_t ns);
  * nsbox_detach_user - unshare a new user namespace (plus the kinds in @ns)
  * and map the caller's uid and gid in it, to 0 with NSBOX_MAP_ROOT, like
  * unshare -r; setgroups is denied.
- * Returns as nsbox_detach(); the map writes' errors name the file.
+ * @ns: further NSBOX_NS_* kinds to create with the user namespace, 0 for none
+ * @flags: 0 or NSBOX_MAP_ROOT
+ * Returns 0; -EINVAL for unknown bits or flags, or a kernel refusal (a
+ * multithreaded process); -EPERM; -ENOSPC; -ENOMEM; -EACCES when the
+ * process is not dumpable (see nsbox_config_map_caller()); errors of the
+ * map writes name the file.
  * @since 0.1
  */
 int nsbox_detach_user(uint32_t ns, uint32_t flags);
@@ -527,8 +571,9 @@ int nsbox_detach_user(uint32_t ns, uint32_t flags);
  * @ns: exactly one NSBOX_NS_* kind.
  * @dev, @ino: receive the device and inode number of the namespace (the
  *             pair names it, as in /proc/PID/ns/KIND -> "kind:[ino]").
- * Returns 0; -EINVAL for bad arguments; -ESRCH if there is no such process;
- * -EOPNOTSUPP if the kernel lacks the kind; -EACCES/-EPERM.
+ * Returns 0; -EINVAL for bad arguments; -ESRCH if there is no such process
+ * (or it has exited); -EOPNOTSUPP if the kernel lacks the kind; -EPERM if
+ * the caller may not inspect the process (ptrace access mode).
  * @since 0.1
  */
 int nsbox_ns_id(int32_t pid, uint32_t ns, uint64_t *dev, uint64_t *ino);
@@ -536,6 +581,9 @@ int nsbox_ns_id(int32_t pid, uint32_t ns, uint64_t *dev, uint64_t *ino);
 /**
  * nsbox_ns_same - whether processes @pid_a and @pid_b (0 for the caller)
  * share their namespace of kind @ns.
+ * @pid_a: a process, 0 for the caller
+ * @pid_b: another process, 0 for the caller
+ * @ns: exactly one NSBOX_NS_* kind
  * Returns 1 if the same, 0 if not, or an error of nsbox_ns_id().
  * @since 0.1
  */
@@ -572,6 +620,9 @@ int nsbox_ns_same(int32_t pid_a, int32_t pid_b, uint32_t ns);
 /**
  * nsbox_config_set_ids - uid and gid the payload runs as, inside its user
  * namespace (after the maps are written): setresgid(), then setresuid().
+ * @cfg: the configuration
+ * @uid: the uid inside
+ * @gid: the gid inside
  *
  * The ids must be mapped in the child's user namespace. Capabilities kept
  * with nsbox_config_set_caps() survive the switch (they are raised as
@@ -586,6 +637,8 @@ int nsbox_config_set_ids(nsbox_config *cfg, uint32_t uid, uint32_t gid);
  * nsbox_config_set_groups - supplementary groups of the payload
  * (setgroups(2) in the child).
  * @groups: @count gids (copied); @count 0 clears the list (setgroups(0)).
+ * @cfg: the configuration
+ * @count: how many gids @groups holds
  *
  * In a new user namespace setgroups must be allowed
  * (NSBOX_SETGROUPS_ALLOW, so the parent writes the maps with privilege).
@@ -626,6 +679,8 @@ int nsbox_config_set_no_new_privs(nsbox_config *cfg, int32_t enable);
  * @filter: @count instructions of struct sock_filter (8 bytes each, as
  *          in <linux/filter.h>; e.g. what libseccomp's seccomp_export_bpf()
  *          writes); copied. NULL with @count 0 removes the filter.
+ * @cfg: the configuration
+ * @count: instructions in @filter, 1..4096
  *
  * The library does not compile filters. no_new_privs is set with the
  * filter, as the kernel requires without CAP_SYS_ADMIN.
@@ -645,8 +700,8 @@ int nsbox_config_set_seccomp(nsbox_config *cfg, const void *filter, uint32_t cou
 
 /* Clocks of nsbox_config_set_time_offset(). */
 enum nsbox_clock {
-	NSBOX_CLOCK_MONOTONIC = 1,
-	NSBOX_CLOCK_BOOTTIME = 2
+	NSBOX_CLOCK_MONOTONIC = 1, /* CLOCK_MONOTONIC (and its _RAW, _COARSE variants) */
+	NSBOX_CLOCK_BOOTTIME = 2   /* CLOCK_BOOTTIME (and /proc/uptime) */
 };
 
 /**
@@ -691,6 +746,8 @@ int nsbox_config_set_time_offset(nsbox_config *cfg, uint32_t clock, int64_t seco
  *        returns 0 to go on or a negative errno value, which makes
  *        nsbox_spawn() kill and reap the child and return that value.
  *        NULL removes the hook.
+ * @cfg: the configuration
+ * @arg: passed to @hook as is
  *
  * A hook makes the child wait for the parent (no CLONE_VFORK).
  * Returns 0, -EINVAL for a NULL @cfg.
@@ -719,6 +776,7 @@ int nsbox_persist(int32_t pid, uint32_t ns, const char *path);
 /**
  * nsbox_unpersist - release a namespace kept by nsbox_persist(): unmount
  * @path (lazily) and remove the file. The namespace dies when nothing else
+ * @path: the file given to nsbox_persist()
  * holds it.
  * Returns 0; -EINVAL for a NULL @path or a file that is not a persisted
  * namespace; -ENOENT; -EPERM.
