@@ -75,7 +75,7 @@ NSBOX_EXPORT int nsbox_persist(int32_t pid, uint32_t ns, const char *path)
 	const struct nsbox_kind *k = nsbox__kind_by_bit(ns);
 	char src[64];
 	uint64_t dev, ino;
-	int fd, r;
+	int fd, r, created = 0;
 
 	if (!k || pid < 0 || !path)
 		return nsbox__fail(-EINVAL, "nsbox_persist: need a pid >= 0, one namespace kind and a path");
@@ -86,12 +86,19 @@ NSBOX_EXPORT int nsbox_persist(int32_t pid, uint32_t ns, const char *path)
 		snprintf(src, sizeof(src), "/proc/self/ns/%s", k->name);
 	else
 		snprintf(src, sizeof(src), "/proc/%d/ns/%s", (int)pid, k->name);
-	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
+	/* O_EXCL first, to know whether a failure must remove the file. */
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0444);
+	if (fd >= 0)
+		created = 1;
+	else if (errno == EEXIST)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return nsbox__fail_sys(-errno, "persist: create %s", path);
 	close(fd);
 	if (mount(src, path, NULL, MS_BIND, NULL) < 0) {
 		r = -errno;
+		if (created)
+			unlink(path);
 		return nsbox__fail_sys(r, "persist: bind %s on %s%s", src, path,
 		                       r == -EINVAL && ns == NSBOX_NS_MOUNT
 		                               ? " (a mount namespace cannot be persisted inside itself)"

@@ -214,6 +214,7 @@ __attribute__((noreturn)) static void fork_stage(struct nsbox_plan *p, uint64_t 
 	req.pidfd = &pidfd;
 	req.cgroup_fd = -1;
 	req.no_clone3 = p->no_clone3;
+	req.sighand_cleared = NULL; /* our handlers are already what the payload gets */
 	pid = nsbox__clone(&req, fn, p, &used);
 	if (pid < 0)
 		fail(p, NSBOX_STEP_FORK, pid, 0);
@@ -238,8 +239,9 @@ static void reset_signals(struct nsbox_plan *p)
 
 	/* Caught signals go back to their default action (as execve would do),
 	 * so no handler of the caller ever runs in the child; ignored ones stay
-	 * ignored. Everything is still blocked here. */
-	for (int sig = 1; sig <= 64; sig++) {
+	 * ignored. Everything is still blocked here. clone3 did it already
+	 * (CLONE_CLEAR_SIGHAND) unless we came from clone(2). */
+	for (int sig = 1; sig <= 64 && !p->sighand_cleared; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
 		if (NSBOX_SYS4(__NR_rt_sigaction, sig, NULL, &old, 8) < 0)

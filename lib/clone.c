@@ -99,6 +99,12 @@ long nsbox__clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *ar
 
 		memset(&ca, 0, sizeof(ca));
 		ca.flags = req->flags;
+		if (req->sighand_cleared) {
+			/* Linux 5.5: caught signals start at SIG_DFL in the child,
+			 * which spares it 64 rt_sigaction calls. */
+			ca.flags |= CLONE_CLEAR_SIGHAND;
+			*req->sighand_cleared = 1;
+		}
 		ca.pidfd = (uint64_t)(uintptr_t)req->pidfd;
 		ca.exit_signal = (uint64_t)req->exit_signal;
 		ca.stack = (uint64_t)(uintptr_t)req->stack;
@@ -110,6 +116,16 @@ long nsbox__clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *ar
 			atomic_store_explicit(&clone3_state, 1, memory_order_relaxed);
 			*used_clone3 = 1;
 			return r;
+		}
+		if (r == -EINVAL && req->sighand_cleared && !(req->flags & CLONE_CLEAR_SIGHAND)) {
+			/* a kernel older than 5.5: no CLONE_CLEAR_SIGHAND */
+			*req->sighand_cleared = 0;
+			ca.flags &= ~(uint64_t)CLONE_CLEAR_SIGHAND;
+			r = nsbox__clone3_raw(&ca, sizeof(ca), fn, arg);
+			if (r >= 0) {
+				*used_clone3 = 1;
+				return r;
+			}
 		}
 		if (r == -ENOSYS)
 			atomic_store_explicit(&clone3_state, -1, memory_order_relaxed);
@@ -124,5 +140,7 @@ long nsbox__clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *ar
 #endif
 	if (req->flags & ~(uint64_t)0xffffffffULL || (req->flags & CLONE_NEWTIME))
 		return -EOPNOTSUPP;
+	if (req->sighand_cleared)
+		*req->sighand_cleared = 0;
 	return via_clone(req, fn, arg);
 }

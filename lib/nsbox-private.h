@@ -132,6 +132,8 @@ struct nsbox_clone_req {
 	int *pidfd;      /* with CLONE_PIDFD */
 	int cgroup_fd;   /* with CLONE_INTO_CGROUP */
 	int no_clone3;   /* caller asked for clone(2) */
+	int *sighand_cleared; /* set to 1 before a clone3 with CLONE_CLEAR_SIGHAND,
+	                       * to 0 before a clone(2) fallback: the child reads it */
 };
 /* Returns the child's pid in the parent, -errno on failure; the child runs
  * fn(arg) on the stack and exits with its return value. *used_clone3 tells
@@ -236,6 +238,8 @@ struct nsbox_plan {
 	int (*fn)(void *);
 	void *fn_arg;
 	uint64_t payload_mask; /* signal mask the payload starts with (kernel layout) */
+	int sighand_cleared;   /* the kernel reset caught signals (CLONE_CLEAR_SIGHAND) */
+	int late_hook;         /* the hook waits for the payload of an extra fork */
 
 	/* cgroup: CLONE_INTO_CGROUP, or the parent writes cgroup.procs */
 	int cgroup_fd;

@@ -621,6 +621,7 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	req.flags = CLONE_PIDFD | (p->vm ? CLONE_VM : 0) | (p->vfork ? CLONE_VFORK : 0) | p->clone_ns |
 	            (p->cgroup_fd >= 0 && !p->cgroup_fallback ? CLONE_INTO_CGROUP : 0);
 	req.cgroup_fd = p->cgroup_fd;
+	req.sighand_cleared = &p->sighand_cleared;
 	req.exit_signal = cfg->exit_signal;
 	req.stack = p->stack_lo;
 	req.pidfd = &pidfd;
