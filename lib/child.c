@@ -177,18 +177,19 @@ static void self_maps(struct nsbox_plan *p)
 /* Wait until the parent has written our maps. If the parent dies first, the
  * read sees end of file (or PDEATHSIG kills us) and we leave without ever
  * running the payload. */
-static void wait_for_parent(struct nsbox_plan *p)
+static void wait_for_parent(struct nsbox_plan *p, int late)
 {
 	char go = 0;
 	long r;
 
-	report(p, NSBOX_MSG_NEED_PARENT, NSBOX_STEP_WAIT_PARENT, 0, 0);
+	report(p, NSBOX_MSG_NEED_PARENT, NSBOX_STEP_WAIT_PARENT, 0, late);
 	do
 		r = NSBOX_SYS3(__NR_read, p->go_rfd, &go, 1);
 	while (r == -EINTR);
 	if (r != 1)
 		child_exit(127); /* the parent reported why, or is gone */
-	(void)NSBOX_SYS1(__NR_close, p->go_rfd);
+	if (late || !p->late_hook)
+		(void)NSBOX_SYS1(__NR_close, p->go_rfd);
 }
 
 static int final_main(void *arg);
@@ -206,7 +207,9 @@ __attribute__((noreturn)) static void fork_stage(struct nsbox_plan *p, uint64_t 
 	int used, pidfd = -1;
 	long pid;
 
-	req.flags = CLONE_PARENT | extra | (p->vm ? (CLONE_VM | CLONE_VFORK) : 0) |
+	/* No CLONE_VFORK when the payload waits for a late hook: the parent
+	 * needs our report of its pid first. */
+	req.flags = CLONE_PARENT | extra | (p->vm ? CLONE_VM : 0) | (p->vm && !p->late_hook ? CLONE_VFORK : 0) |
 	            (extra & CLONE_NEWPID ? CLONE_PIDFD : 0);
 	req.exit_signal = 0; /* a CLONE_PARENT child inherits ours */
 	req.stack = p->stack_lo;
@@ -214,6 +217,7 @@ __attribute__((noreturn)) static void fork_stage(struct nsbox_plan *p, uint64_t 
 	req.pidfd = &pidfd;
 	req.cgroup_fd = -1;
 	req.no_clone3 = p->no_clone3;
+	req.needs_clone3 = 0;
 	req.sighand_cleared = NULL; /* our handlers are already what the payload gets */
 	pid = nsbox__clone(&req, fn, p, &used);
 	if (pid < 0)
@@ -261,6 +265,9 @@ static int final_main(void *arg)
 	int detail = 0;
 	long r;
 
+	/* The parent hook sees the payload itself, not the first child. */
+	if (p->late_hook)
+		wait_for_parent(p, 1);
 	if ((r = nsbox__process_child_early(p, &detail)) < 0)
 		fail(p, NSBOX_STEP_DIE_WITH_PARENT, r, detail);
 	if (p->propagation && (r = NSBOX_SYS5(__NR_mount, NULL, "/", NULL, MS_REC | p->propagation, NULL)) < 0)
@@ -327,7 +334,7 @@ int nsbox__child_main(void *arg)
 	if (p->self_maps)
 		self_maps(p);
 	if (p->parent_sync) {
-		wait_for_parent(p);
+		wait_for_parent(p, 0);
 		(void)NSBOX_SYS2(__NR_prctl, PR_SET_PDEATHSIG, 0);
 	}
 	/* Before anyone enters the new time namespace: with CLONE_VM it is

@@ -132,14 +132,21 @@ long nsbox__clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *ar
 		else if (r != -EPERM)
 			return r;
 		/* ENOSYS, or EPERM that may come from a seccomp filter: clone(2)
-		 * answers for itself, unless a clone3-only flag is in the request. */
-		if (req->flags & ~(uint64_t)0xffffffffULL || (req->flags & CLONE_NEWTIME))
-			return r;
+		 * answers for itself, unless a clone3-only flag is in the request,
+		 * which must not be silently dropped. */
+		if (req->needs_clone3 || (req->flags & CLONE_NEWTIME)) {
+			*used_clone3 = -1; /* refused, and no fallback */
+			return r == -ENOSYS ? -EOPNOTSUPP : r;
+		}
+		if (req->flags & ~(uint64_t)0xffffffffULL)
+			return r; /* CLONE_INTO_CGROUP: the caller has its own fallback */
 		*used_clone3 = 0;
 	}
 #endif
-	if (req->flags & ~(uint64_t)0xffffffffULL || (req->flags & CLONE_NEWTIME))
+	if (req->needs_clone3 || req->flags & ~(uint64_t)0xffffffffULL || (req->flags & CLONE_NEWTIME)) {
+		*used_clone3 = -1;
 		return -EOPNOTSUPP;
+	}
 	if (req->sighand_cleared)
 		*req->sighand_cleared = 0;
 	return via_clone(req, fn, arg);

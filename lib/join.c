@@ -95,6 +95,12 @@ NSBOX_EXPORT int nsbox_join(int32_t pidfd, uint32_t ns)
 		return nsbox__fail(-EINVAL, "nsbox_join: pidfd is negative");
 	if ((r = check_mask("nsbox_join", ns)) < 0)
 		return r;
+	/* Through a pidfd the kernel lets one thread of many take a mount
+	 * namespace when another kind comes along, and refuses it alone: the
+	 * library refuses it always (a user namespace join is refused by the
+	 * kernel itself, before anything is joined). */
+	if ((ns & NSBOX_NS_MOUNT) && !(ns & NSBOX_NS_USER) && multithreaded())
+		return nsbox__fail_sys(-EINVAL, "setns(pidfd %d)%s", pidfd, refusal(-EINVAL, ns));
 	/* Linux 5.8+: one call, all kinds or none. */
 	if (syscall(SYS_setns, pidfd, (int)nsbox__clone_flags(ns)) == 0)
 		return 0;

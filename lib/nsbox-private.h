@@ -132,12 +132,14 @@ struct nsbox_clone_req {
 	int *pidfd;      /* with CLONE_PIDFD */
 	int cgroup_fd;   /* with CLONE_INTO_CGROUP */
 	int no_clone3;   /* caller asked for clone(2) */
+	int needs_clone3; /* no clone(2) fallback (a new time namespace) */
 	int *sighand_cleared; /* set to 1 before a clone3 with CLONE_CLEAR_SIGHAND,
 	                       * to 0 before a clone(2) fallback: the child reads it */
 };
 /* Returns the child's pid in the parent, -errno on failure; the child runs
  * fn(arg) on the stack and exits with its return value. *used_clone3 tells
- * which system call made the child. */
+ * which system call made the child: 1 clone3, 0 clone, -1 none because
+ * clone3 was refused and the request needs it (time namespace, cgroup). */
 long nsbox__clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *arg, int *used_clone3);
 /* Whether clone3 is known not to exist (ENOSYS seen) or the build has no trampoline. */
 int nsbox__clone3_unavailable(void);

@@ -341,13 +341,16 @@ static int make_plan(const nsbox_config *cfg, struct nsbox_plan *p)
 	              p->parent_maps || p->propagation || p->mount_proc || p->hostname || p->domainname;
 	p->hook = cfg->hook;
 	p->hook_arg = cfg->hook_arg;
-	p->parent_sync = p->parent_maps || cfg->hook || p->cgroup_fallback;
+	/* With an extra fork, the hook is for the payload, not the first child:
+	 * the payload asks for it itself (late_hook). */
+	p->late_hook = cfg->hook && p->need_fork;
+	p->parent_sync = p->parent_maps || (cfg->hook && !p->late_hook) || p->cgroup_fallback;
 
 	/* Feature modules may turn CLONE_VM off, or ask for a parent step. */
 	if ((r = nsbox__mount_prepare(cfg, p)) < 0 || (r = nsbox__net_prepare(cfg, p)) < 0 ||
 	    (r = nsbox__process_prepare(cfg, p)) < 0 || (r = nsbox__creds_prepare(cfg, p)) < 0)
 		return r;
-	if (p->parent_sync)
+	if (p->parent_sync || p->late_hook)
 		p->fallible = 1;
 	p->vfork = p->vm && !p->parent_sync && !p->need_fork;
 	return 0;
@@ -389,10 +392,14 @@ static void close_pipes(struct pipes *pp)
 
 /* ---- errors ---- */
 
-static int clone_error(long r, uint64_t flags)
+static int clone_error(long r, uint64_t flags, int used_clone3)
 {
 	const char *why = "";
 
+	if (used_clone3 < 0)
+		return nsbox__fail_sys((int)r, "clone3 (%s needs clone3(2), which %s; clone(2) cannot do it)",
+		                       (flags & CLONE_NEWTIME) ? "a new time namespace" : "this request",
+		                       r == -EOPNOTSUPP ? "is not available (ENOSYS)" : "was refused");
 	if (r == -EPERM && (flags & CLONE_NEWUSER))
 		why = " (creating a user namespace was refused: see user_namespaces(7), "
 		      "kernel.unprivileged_userns_clone or a seccomp/LSM policy)";
@@ -477,6 +484,17 @@ static int get_stack(const nsbox_config *cfg, char **lo, size_t *size, void **ma
 
 /* ---- spawn ---- */
 
+static int run_hook(struct nsbox_plan *p, pid_t pid, int pidfd)
+{
+	int r = p->hook(pid, pidfd, p->hook_arg);
+
+	if (r > 0 || r < -4095)
+		r = -EINVAL;
+	if (r < 0)
+		return nsbox__fail_sys(r, "parent hook");
+	return 0;
+}
+
 /* What the parent does while a parent_sync child waits, in this order. */
 static int parent_steps(struct nsbox_plan *p, pid_t pid, int pidfd)
 {
@@ -489,14 +507,18 @@ static int parent_steps(struct nsbox_plan *p, pid_t pid, int pidfd)
 	if ((r = nsbox__net_parent(p, pid, pidfd)) < 0 || (r = nsbox__mount_parent(p, pid, pidfd)) < 0 ||
 	    (r = nsbox__process_parent(p, pid, pidfd)) < 0 || (r = nsbox__creds_parent(p, pid, pidfd)) < 0)
 		return r;
-	if (p->hook) {
-		r = p->hook(pid, pidfd, p->hook_arg);
-		if (r > 0 || r < -4095)
-			r = -EINVAL;
-		if (r < 0)
-			return nsbox__fail_sys(r, "parent hook");
-	}
+	if (p->hook && !p->late_hook)
+		return run_hook(p, pid, pidfd);
 	return 0;
+}
+
+static int release(struct pipes *pp, int r)
+{
+	char go = 1;
+
+	if (r == 0 && write(pp->go_w, &go, 1) != 1)
+		r = nsbox__fail_sys(-errno, "parent: release the child");
+	return r;
 }
 
 /* One message; with a socket, also a descriptor passed along (*fd). */
@@ -534,7 +556,7 @@ static int collect(struct nsbox_plan *p, struct pipes *pp, pid_t pid, int pidfd,
                    pid_t *payload, pid_t *extra, int *payload_fd)
 {
 	struct nsbox_msg m;
-	int r = 0;
+	int r = 0, hook_pending = 0;
 
 	for (;;) {
 		ssize_t n = read_msg(p->pid_nested, pp->err_r, &m, payload_fd);
@@ -545,21 +567,27 @@ static int collect(struct nsbox_plan *p, struct pipes *pp, pid_t pid, int pidfd,
 			        * EAGAIN (vfork mode): exec'd */
 		if ((size_t)n != sizeof(m))
 			break;
-		if (m.type == NSBOX_MSG_NEED_PARENT) {
-			r = parent_steps(p, pid, pidfd);
-			if (r == 0) {
-				char go = 1;
-				if (write(pp->go_w, &go, 1) != 1)
-					r = nsbox__fail_sys(-errno, "parent: release the child");
-			}
-			/* On failure closing our end makes the child leave. */
-			close_fd(&pp->go_w);
+		if (m.type == NSBOX_MSG_NEED_PARENT && m.value == 0) {
+			r = release(pp, parent_steps(p, pid, pidfd));
+			/* On failure closing our end makes the child leave; a
+			 * late hook still needs it. */
+			if (r < 0 || !p->late_hook)
+				close_fd(&pp->go_w);
+		} else if (m.type == NSBOX_MSG_NEED_PARENT) {
+			hook_pending = 1; /* the payload of an extra fork waits */
 		} else if (m.type == NSBOX_MSG_PID) {
 			*payload = *payload_fd >= 0 ? nsbox__pidfd_pid(*payload_fd) : m.value;
+			if (*payload_fd < 0)
+				*payload_fd = (int)syscall(SYS_pidfd_open, *payload, 0);
 		} else if (m.type == NSBOX_MSG_REAP) {
 			*extra = m.value;
 		} else if (m.type == NSBOX_MSG_ERROR && err->type == 0) {
 			*err = m;
+		}
+		if (hook_pending && *payload > 0 && pp->go_w >= 0) {
+			hook_pending = 0;
+			r = release(pp, run_hook(p, *payload, *payload_fd));
+			close_fd(&pp->go_w);
 		}
 	}
 	return r;
@@ -606,7 +634,7 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		}
 		p->err_rfd = pp.err_r = fds[0];
 		p->err_wfd = pp.err_w = fds[1];
-		if (p->parent_sync) {
+		if (p->parent_sync || p->late_hook) {
 			if (pipe2(fds, O_CLOEXEC) < 0) {
 				r = nsbox__fail_sys(-errno, "spawn: pipe2");
 				goto out_plan;
@@ -622,6 +650,10 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	            (p->cgroup_fd >= 0 && !p->cgroup_fallback ? CLONE_INTO_CGROUP : 0);
 	req.cgroup_fd = p->cgroup_fd;
 	req.sighand_cleared = &p->sighand_cleared;
+	/* A new time namespace is clone3's, even where the library creates it
+	 * by unshare (offsets with a fork-style child): never a silent
+	 * difference between kernels. */
+	req.needs_clone3 = (cfg->ns & NSBOX_NS_TIME) && !cfg->n_joins;
 	req.exit_signal = cfg->exit_signal;
 	req.stack = p->stack_lo;
 	req.pidfd = &pidfd;
@@ -665,7 +697,7 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		pid = (pid_t)nsbox__clone(&req, nsbox__child_main, p, &used_clone3);
 	}
 	if (pid < 0) {
-		r = clone_error(pid, req.flags);
+		r = clone_error(pid, req.flags, used_clone3);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		goto out_stack;
 	}
@@ -696,7 +728,7 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		nsbox__reap(pid, pidfd);
 		close(pidfd);
 		pid = payload;
-		pidfd = payload_fd >= 0 ? payload_fd : (int)syscall(SYS_pidfd_open, payload, 0);
+		pidfd = payload_fd;
 	}
 	r = nsbox__proc_new(pid, pidfd, out);
 	if (r < 0) {
