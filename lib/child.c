@@ -303,12 +303,28 @@ static int final_main(void *arg)
 	fail(p, NSBOX_STEP_EXECVE, r, 0);
 }
 
+/* A fork-style child is a copy of a caller whose other threads may be in
+ * their own spawns: close their descriptors (see fdreg.c), keep ours. */
+static void close_foreign(struct nsbox_plan *p)
+{
+	for (int i = 0; i < NSBOX_FDREG_MAX; i++) {
+		int fd = nsbox__fdreg[i] - 1, ours = fd == p->err_wfd || fd == p->go_rfd;
+
+		for (int j = 0; j < p->n_setns && !ours; j++)
+			ours = fd == p->setns_ops[j].fd;
+		if (fd >= 0 && !ours)
+			(void)NSBOX_SYS1(__NR_close, fd);
+	}
+}
+
 int nsbox__child_main(void *arg)
 {
 	struct nsbox_plan *p = arg;
 	long r;
 	int failed = 0;
 
+	if (!p->vm)
+		close_foreign(p);
 	if (p->err_rfd >= 0)
 		(void)NSBOX_SYS1(__NR_close, p->err_rfd);
 	if (p->go_wfd >= 0)

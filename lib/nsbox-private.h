@@ -286,6 +286,15 @@ pid_t nsbox__pidfd_pid(int pidfd);
 /* Whether the caller has CAP_SYS_ADMIN in its effective set. */
 int nsbox__privileged(void);
 
+/* ---- fdreg.c: descriptors of spawns in progress ---- */
+#define NSBOX_FDREG_MAX 256
+extern int nsbox__fdreg[NSBOX_FDREG_MAX]; /* fd + 1, 0 = free */
+void nsbox__fdreg_write_lock(void);
+void nsbox__fdreg_read_lock(void);
+void nsbox__fdreg_unlock(void);
+void nsbox__fdreg_add_locked(int fd);
+void nsbox__fdreg_close(int *fd);
+
 /* ---- creds.c: newuidmap/newgidmap ---- */
 int nsbox__map_helper(const char *name, pid_t pid, const struct nsbox_map_line *l, uint32_t n);
 

@@ -186,7 +186,7 @@ static int write_maps(const struct nsbox_plan *p, pid_t pid)
 static void close_setns(struct nsbox_plan *p)
 {
 	for (int i = 0; i < p->n_setns; i++)
-		close(p->setns_ops[i].fd);
+		nsbox__fdreg_close(&p->setns_ops[i].fd);
 	p->n_setns = 0;
 }
 
@@ -358,8 +358,7 @@ static int make_plan(const nsbox_config *cfg, struct nsbox_plan *p)
 
 static void free_plan(struct nsbox_plan *p)
 {
-	if (p->cgroup_fd >= 0)
-		close(p->cgroup_fd);
+	nsbox__fdreg_close(&p->cgroup_fd);
 	nsbox__mount_plan_free(p);
 	nsbox__net_plan_free(p);
 	nsbox__process_plan_free(p);
@@ -377,9 +376,7 @@ struct pipes {
 
 static void close_fd(int *fd)
 {
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
+	nsbox__fdreg_close(fd);
 }
 
 static void close_pipes(struct pipes *pp)
@@ -483,6 +480,52 @@ static int get_stack(const nsbox_config *cfg, char **lo, size_t *size, void **ma
 }
 
 /* ---- spawn ---- */
+
+/* The error channel, and the go pipe of a child that waits for us. */
+static int open_pipes(struct nsbox_plan *p, struct pipes *pp)
+{
+	int fds[2];
+
+	/* vfork mode: the child is done when clone returns, so the parent
+	 * reads what is there without waiting. A nested PID namespace sends
+	 * the payload's pidfd: that needs a socket (its pid in our namespace
+	 * is unknown to the child). */
+	if (p->pid_nested ? socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0
+	                  : pipe2(fds, O_CLOEXEC | (p->vfork ? O_NONBLOCK : 0)) < 0)
+		return nsbox__fail_sys(-errno, "spawn: %s", p->pid_nested ? "socketpair" : "pipe2");
+	p->err_rfd = pp->err_r = fds[0];
+	p->err_wfd = pp->err_w = fds[1];
+	if (p->parent_sync || p->late_hook) {
+		if (pipe2(fds, O_CLOEXEC) < 0)
+			return nsbox__fail_sys(-errno, "spawn: pipe2");
+		p->go_rfd = pp->go_r = fds[0];
+		p->go_wfd = pp->go_w = fds[1];
+	}
+	return 0;
+}
+
+/* Under the write lock: list what a concurrent fork-style child must close. */
+static void register_fds(const struct nsbox_plan *p, const struct pipes *pp)
+{
+	for (int i = 0; i < p->n_setns; i++)
+		nsbox__fdreg_add_locked(p->setns_ops[i].fd);
+	nsbox__fdreg_add_locked(p->cgroup_fd);
+	nsbox__fdreg_add_locked(pp->err_r);
+	nsbox__fdreg_add_locked(pp->err_w);
+	nsbox__fdreg_add_locked(pp->go_r);
+	nsbox__fdreg_add_locked(pp->go_w);
+}
+
+/* clone under the registry's read lock (see fdreg.c). */
+static pid_t locked_clone(const struct nsbox_clone_req *req, struct nsbox_plan *p, int *used_clone3)
+{
+	pid_t pid;
+
+	nsbox__fdreg_read_lock();
+	pid = (pid_t)nsbox__clone(req, nsbox__child_main, p, used_clone3);
+	nsbox__fdreg_unlock();
+	return pid;
+}
 
 static int run_hook(struct nsbox_plan *p, pid_t pid, int pidfd)
 {
@@ -619,30 +662,17 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return nsbox__fail(-ENOMEM, "spawn: out of memory");
-	if ((r = make_plan(cfg, p)) < 0)
+	/* Descriptors are opened and listed under the registry's write lock,
+	 * so no fork-style clone of another thread copies them unlisted. */
+	nsbox__fdreg_write_lock();
+	r = make_plan(cfg, p);
+	if (r == 0 && p->fallible)
+		r = open_pipes(p, &pp);
+	if (r == 0)
+		register_fds(p, &pp);
+	nsbox__fdreg_unlock();
+	if (r < 0)
 		goto out_plan;
-	if (p->fallible) {
-		int fds[2];
-		/* vfork mode: the child is done when clone returns, so the
-		 * parent reads what is there without waiting. */
-		/* A nested PID namespace sends the payload's pidfd: that needs a
-		 * socket (its pid in our namespace is unknown to the child). */
-		if (p->pid_nested ? socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0
-		                  : pipe2(fds, O_CLOEXEC | (p->vfork ? O_NONBLOCK : 0)) < 0) {
-			r = nsbox__fail_sys(-errno, "spawn: %s", p->pid_nested ? "socketpair" : "pipe2");
-			goto out_plan;
-		}
-		p->err_rfd = pp.err_r = fds[0];
-		p->err_wfd = pp.err_w = fds[1];
-		if (p->parent_sync || p->late_hook) {
-			if (pipe2(fds, O_CLOEXEC) < 0) {
-				r = nsbox__fail_sys(-errno, "spawn: pipe2");
-				goto out_plan;
-			}
-			p->go_rfd = pp.go_r = fds[0];
-			p->go_wfd = pp.go_w = fds[1];
-		}
-	}
 	if ((r = get_stack(cfg, &p->stack_lo, &req.stack_size, &map, &map_len)) < 0)
 		goto out_plan;
 
@@ -665,19 +695,26 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	memcpy(&p->payload_mask, &old, sizeof(p->payload_mask));
 
-	pid = (pid_t)nsbox__clone(&req, nsbox__child_main, p, &used_clone3);
+	pid = locked_clone(&req, p, &used_clone3);
 	if ((pid == -ENOSYS || pid == -EPERM) && (req.flags & CLONE_INTO_CGROUP)) {
 		/* clone3 missing or filtered: place the child from the parent
 		 * instead, while it waits. */
 		int fds[2];
-		if (!p->parent_sync) {
-			if (pipe2(fds, O_CLOEXEC) < 0) {
-				r = nsbox__fail_sys(-errno, "spawn: pipe2");
+		if (!p->parent_sync && !p->late_hook) {
+			nsbox__fdreg_write_lock();
+			r = pipe2(fds, O_CLOEXEC) < 0 ? -errno : 0;
+			if (r == 0) {
+				p->go_rfd = pp.go_r = fds[0];
+				p->go_wfd = pp.go_w = fds[1];
+				nsbox__fdreg_add_locked(fds[0]);
+				nsbox__fdreg_add_locked(fds[1]);
+			}
+			nsbox__fdreg_unlock();
+			if (r < 0) {
+				r = nsbox__fail_sys(r, "spawn: pipe2");
 				pthread_sigmask(SIG_SETMASK, &old, NULL);
 				goto out_stack;
 			}
-			p->go_rfd = pp.go_r = fds[0];
-			p->go_wfd = pp.go_w = fds[1];
 		}
 		p->cgroup_fallback = 1;
 		p->parent_sync = p->fallible = 1;
@@ -687,14 +724,14 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 			p->vfork = 0;
 		}
 		req.flags &= ~(uint64_t)(CLONE_INTO_CGROUP | CLONE_VFORK);
-		pid = (pid_t)nsbox__clone(&req, nsbox__child_main, p, &used_clone3);
+		pid = locked_clone(&req, p, &used_clone3);
 	}
 	if (pid == -EINVAL && p->vm && !p->vfork) {
 		/* CLONE_VM without CLONE_VFORK refused: an emulator (valgrind)
 		 * that only knows threads and forks. Fork-style does the same. */
 		p->vm = 0;
 		req.flags &= ~(uint64_t)CLONE_VM;
-		pid = (pid_t)nsbox__clone(&req, nsbox__child_main, p, &used_clone3);
+		pid = locked_clone(&req, p, &used_clone3);
 	}
 	if (pid < 0) {
 		r = clone_error(pid, req.flags, used_clone3);

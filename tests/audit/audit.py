@@ -42,7 +42,10 @@ FCNTL_DUP = re.compile(r"\bF_DUPFD\b(?!_CLOEXEC)")
 # use on its path (clone(3) of libc is the clone(2) fallback; it only sets
 # errno on failure, __errno_location is that).
 ALLOWED = {"clone", "__errno_location", "memcpy", "memset", "memmove", "strlen",
-           "__stack_chk_fail"}
+           "__stack_chk_fail",
+           # not a call: the linker's table, referenced to read a global
+           # (the descriptor registry) from position-independent code
+           "_GLOBAL_OFFSET_TABLE_"}
 
 
 def strip_comments(text):
