@@ -263,6 +263,7 @@ struct bcase {
 	nsbox_config *cfg;
 	char **argv;
 	int ref; /* index of the reference case, -1 for none */
+	int worker; /* run by the worker process of this resident-size level, -1: here */
 	int64_t *samples;
 	int n;
 	const char *phase;
@@ -283,6 +284,7 @@ static int add_case(const char *name, int group, enum ckind kind, uint32_t ns, i
 	c->map = map;
 	c->exec = exec;
 	c->ref = ref;
+	c->worker = -1;
 	c->phase = "";
 	if (kind == C_LIB && !(c->cfg = lib_config(ns, map, exec))) {
 		fprintf(stderr, "bench: cannot build config for %s\n", name);
@@ -291,7 +293,81 @@ static int add_case(const char *name, int group, enum ckind kind, uint32_t ns, i
 	return ncases++;
 }
 
+/* Worker processes that hold 0, 1 and 4 GiB of touched memory and run the
+ * resident-size cases on request, so those are interleaved like the rest. */
+#define NWORKERS 3
+static const size_t worker_gib[NWORKERS] = { 0, 1, 4 };
+static int worker_cmd[NWORKERS] = { -1, -1, -1 }, worker_res[NWORKERS] = { -1, -1, -1 };
+static pid_t worker_pid[NWORKERS];
+
+static int run_case_here(struct bcase *c, int64_t *dt);
+
 static int run_case(struct bcase *c, int64_t *dt)
+{
+	int32_t idx = (int32_t)(c - cases), r;
+
+	if (c->worker < 0)
+		return run_case_here(c, dt);
+	if (write(worker_cmd[c->worker], &idx, sizeof(idx)) != sizeof(idx) ||
+	    read(worker_res[c->worker], dt, sizeof(*dt)) != sizeof(*dt) ||
+	    read(worker_res[c->worker], &r, sizeof(r)) != sizeof(r))
+		return -EIO;
+	return r;
+}
+
+static void touch_memory(size_t gib);
+
+static void worker_main(int level, int cmd, int res)
+{
+	int32_t idx, r;
+	int64_t dt;
+
+	touch_memory(worker_gib[level]);
+	while (read(cmd, &idx, sizeof(idx)) == sizeof(idx) && idx >= 0 && idx < ncases) {
+		r = run_case_here(&cases[idx], &dt);
+		if (write(res, &dt, sizeof(dt)) != sizeof(dt) || write(res, &r, sizeof(r)) != sizeof(r))
+			break;
+	}
+	_exit(0);
+}
+
+static int start_workers(void)
+{
+	for (int w = 0; w < NWORKERS; w++) {
+		int c[2], r[2];
+		if (pipe(c) < 0 || pipe(r) < 0)
+			return -1;
+		worker_pid[w] = fork();
+		if (worker_pid[w] < 0)
+			return -1;
+		if (worker_pid[w] == 0) {
+			close(c[1]);
+			close(r[0]);
+			worker_main(w, c[0], r[1]);
+		}
+		close(c[0]);
+		close(r[1]);
+		worker_cmd[w] = c[1];
+		worker_res[w] = r[0];
+	}
+	return 0;
+}
+
+static void stop_workers(void)
+{
+	for (int w = 0; w < NWORKERS; w++) {
+		int32_t quit = -1;
+		if (worker_cmd[w] < 0)
+			continue;
+		if (write(worker_cmd[w], &quit, sizeof(quit)) < 0)
+			kill(worker_pid[w], SIGKILL);
+		close(worker_cmd[w]);
+		close(worker_res[w]);
+		waitpid(worker_pid[w], NULL, 0);
+	}
+}
+
+static int run_case_here(struct bcase *c, int64_t *dt)
 {
 	int64_t t0 = now_ns();
 	int r;
@@ -564,33 +640,30 @@ int main(int argc, char **argv)
 
 	int failed = run_group(0, rounds) < 0 || run_group(1, cmd_rounds) < 0 || run_group(2, join_rounds) < 0;
 
-	/* groups 3..: the same spawn at 0, 1 and 4 GiB resident */
-	int rss_first = ncases;
+	/* group 3: the same spawns at 0, 1 and 4 GiB resident, each level in
+	 * its own worker process, all levels interleaved in every round */
 	if (rss && !failed) {
-		static const size_t gib[] = { 0, 1, 4 };
-		int base[4] = { -1, -1, -1, -1 };
-		for (int g = 0; g < 3 && !failed; g++) {
-			char ph[32];
-			int first = ncases;
-			snprintf(ph, sizeof(ph), " @%zu GiB", gib[g]);
-			touch_memory(gib[g]);
-			int a = add_case("", 3 + g, C_LIB, NSBOX_NS_USER | NSBOX_NS_PID | NSBOX_NS_UTS, 1, 1, g ? base[0] : -1);
-			snprintf(cases[a].name, sizeof(cases[a].name), "nsbox_spawn exec: user+pid+uts +root map%s", ph);
-			int b = add_case("", 3 + g, C_LIB, 0, 0, 1, g ? base[1] : -1);
-			snprintf(cases[b].name, sizeof(cases[b].name), "nsbox_spawn exec: none%s", ph);
-			int c = add_case("", 3 + g, C_RAW, 0, 0, 0, g ? base[2] : -1);
-			snprintf(cases[c].name, sizeof(cases[c].name), "raw clone3 fork+exit: none%s", ph);
-			int d = add_case("", 3 + g, C_LIB, 0, 0, 0, g ? base[3] : -1);
-			snprintf(cases[d].name, sizeof(cases[d].name), "nsbox_spawn callback: none%s", ph);
-			if (g == 0) {
-				base[0] = a;
-				base[1] = b;
-				base[2] = c;
-				base[3] = d;
+		static const char *const what[4] = { "nsbox_spawn exec: user+pid+uts +root map", "nsbox_spawn exec: none",
+			                             "raw clone3 fork+exit: none", "nsbox_spawn callback: none" };
+		static const enum ckind kind[4] = { C_LIB, C_LIB, C_RAW, C_LIB };
+		static const uint32_t nsset[4] = { NSBOX_NS_USER | NSBOX_NS_PID | NSBOX_NS_UTS, 0, 0, 0 };
+		static const int map[4] = { 1, 0, 0, 0 }, exec[4] = { 1, 1, 0, 0 };
+		int base[4];
+		for (int w = 0; w < NWORKERS; w++)
+			for (int k = 0; k < 4; k++) {
+				int i = add_case("", 3, kind[k], nsset[k], map[k], exec[k], w ? base[k] : -1);
+				snprintf(cases[i].name, sizeof(cases[i].name), "%s @%zu GiB", what[k], worker_gib[w]);
+				cases[i].worker = w;
+				if (w == 0)
+					base[k] = i;
 			}
-			(void)first;
-			failed = run_group(3 + g, rounds / 2 > 10 ? rounds / 2 : 10) < 0;
+		if (start_workers() < 0) {
+			fprintf(stderr, "bench: cannot start the resident-size workers: %s\n", strerror(errno));
+			failed = 1;
+		} else {
+			failed = run_group(3, rounds / 2 > 10 ? rounds / 2 : 10) < 0;
 		}
+		stop_workers();
 	}
 
 	nsbox_proc_kill(target, SIGKILL);
@@ -610,7 +683,6 @@ int main(int argc, char **argv)
 		printf("\nnote: bwrap is not installed; the bwrap rows were skipped\n");
 	if (!nsbox_run)
 		printf("\nnote: --nsbox-run not given; the nsbox-run rows were skipped\n");
-	(void)rss_first;
 	for (int i = 0; i < ncases; i++) {
 		nsbox_config_free(cases[i].cfg);
 		free(cases[i].samples);
