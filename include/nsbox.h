@@ -536,10 +536,17 @@ int nsbox_ns_same(int32_t pid_a, int32_t pid_b, uint32_t ns);
  * pivot_root(2); the old root is then detached, so nothing of the host
  * stays reachable but what was bound in. Missing mount points are created
  * (directories with mode 0755, or an empty file for a bind of a file), as
- * bwrap(1) does. The working directory of the child afterwards is "/".
- * With nsbox_config_set_mount_proc(), a new /proc is mounted in the new
- * root before the first operation. The new root needs private or slave
- * propagation.
+ * bwrap(1) does; with a caller-given directory they are created in it, on
+ * the host's file system. Bind sources are opened before anything is
+ * mounted, in the host tree as the child inherited it. While it builds, the
+ * child stages on a private tmpfs mounted on its /tmp (which must exist;
+ * the host's /tmp is neither changed nor hidden from bind sources). The
+ * working directory of the child afterwards is "/". With
+ * nsbox_config_set_mount_proc(), a new /proc is mounted in the new root
+ * before the first operation. The new root needs private or slave
+ * propagation. A /proc mounted without a new PID namespace shows the host's
+ * processes, and their /proc/PID/root leads to the host's root: sandboxes
+ * want NSBOX_NS_PID.
  *
  * Without a new root, targets are paths of the child's private copy of the
  * host's mount tree, nothing is created but what nsbox_config_add_dir(),
@@ -599,6 +606,7 @@ int nsbox_config_add_bind(nsbox_config *cfg, const char *source, const char *tar
 
 /**
  * nsbox_config_add_tmpfs - mount a new tmpfs on @target.
+ * @target: an absolute path (see "Paths" above).
  * @size: its size limit in bytes (rounded up to pages), 0 for the kernel's
  *        default (half of the RAM).
  * @mode: permissions of its root directory, 0 to 07777 (e.g. 0755, 01777).
@@ -612,6 +620,7 @@ int nsbox_config_add_tmpfs(nsbox_config *cfg, const char *target, uint64_t size,
 
 /**
  * nsbox_config_add_proc - mount a new proc file system on @target.
+ * @target: an absolute path (see "Paths" above).
  *
  * Its sys, sysrq-trigger, irq and bus entries are made read-only where the
  * child could write them. Unprivileged, the kernel allows it only in a new
@@ -624,6 +633,7 @@ int nsbox_config_add_proc(nsbox_config *cfg, const char *target);
 
 /**
  * nsbox_config_add_sysfs - mount a new, read-only sysfs on @target.
+ * @target: an absolute path (see "Paths" above).
  *
  * Unprivileged, the kernel allows it only in a new network namespace
  * (NSBOX_NS_NET) owned by the child's user namespace.
@@ -634,6 +644,7 @@ int nsbox_config_add_sysfs(nsbox_config *cfg, const char *target);
 
 /**
  * nsbox_config_add_dev - build a minimal /dev on @target (bwrap --dev).
+ * @target: an absolute path (see "Paths" above), usually "/dev".
  *
  * A tmpfs (mode 0755) holding: null, zero, full, random, urandom and tty,
  * bind-mounted from the host's /dev (device nodes cannot be created in a
@@ -647,18 +658,24 @@ int nsbox_config_add_dev(nsbox_config *cfg, const char *target);
 
 /**
  * nsbox_config_add_mqueue - mount a POSIX message queue file system on
- * @target (mq_overview(7)); it shows the queues of the child's IPC
- * namespace, and needs a new one (NSBOX_NS_IPC) when unprivileged.
+ * @target (mq_overview(7)).
+ * @target: an absolute path (see "Paths" above), usually "/dev/mqueue".
+ *
+ * It shows the queues of the child's IPC namespace, and needs a new one
+ * (NSBOX_NS_IPC) when unprivileged.
  * Returns as nsbox_config_add_proc().
  * @since 0.1
  */
 int nsbox_config_add_mqueue(nsbox_config *cfg, const char *target);
 
 /**
- * nsbox_config_add_dir - create the directory @path with permissions @mode
- * (0 to 07777, not masked by the umask); a directory already there is left
- * as it is.
+ * nsbox_config_add_dir - create the directory @path.
+ * @path: an absolute path (see "Paths" above).
+ * @mode: its permissions, 0 to 07777, set exactly (not masked by the
+ *        umask).
  *
+ * A directory already there (or a symlink to one inside the root) is left
+ * as it is; anything else there fails the spawn with -EEXIST.
  * In a new root, missing parents are created with mode 0755; without one,
  * the parent must exist.
  * Returns 0; -EINVAL for a NULL @cfg, a bad @path (as
@@ -686,8 +703,11 @@ int nsbox_config_add_symlink(nsbox_config *cfg, const char *text, const char *li
 
 /**
  * nsbox_config_add_file - create the regular file @path holding the @len
- * bytes at @data, with permissions @mode (0 to 07777).
+ * bytes at @data.
+ * @path: an absolute path (see "Paths" above).
  * @data: copied now; may be NULL when @len is 0.
+ * @len: the number of bytes.
+ * @mode: its permissions, 0 to 07777, set exactly.
  *
  * A file already at @path is truncated and rewritten (and its permissions
  * set to @mode); a symlink there fails the spawn with -ELOOP. Parents are
@@ -702,6 +722,8 @@ int nsbox_config_add_file(nsbox_config *cfg, const char *path, const void *data,
 /**
  * nsbox_config_add_remount_ro - make the mount on @path read-only, with
  * every mount under it (bwrap --remount-ro).
+ * @path: an absolute path (see "Paths" above); a symlink is followed
+ *        inside the root.
  *
  * @path must be where a mount is (the root of one): otherwise the spawn
  * fails with -EINVAL.

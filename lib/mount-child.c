@@ -746,8 +746,8 @@ static long op_create(struct ctx *c, const struct nsbox_mount_op *op)
 
 	if (parent < 0)
 		return failed(c, 0, NSBOX_MP_TARGET, parent);
-	if (op->target_len == 1)
-		r = failed(c, 0, NSBOX_MP_CREATE, -EEXIST); /* "/" itself */
+	if (op->target_len == 1) /* "/" itself: a directory already there */
+		r = op->kind == NSBOX_MK_DIR ? 0 : failed(c, 0, NSBOX_MP_CREATE, -EEXIST);
 	else if (op->kind == NSBOX_MK_DIR)
 		r = op_dir(c, op, (int)parent);
 	else if (op->kind == NSBOX_MK_SYMLINK)
@@ -806,23 +806,21 @@ static long open_root(struct nsbox_mount_plan *m)
 	long fd;
 
 	close_fd(&m->rootfd);
-	fd = sys_openat(AT_FDCWD, m->root ? NSBOX_MOUNT_STAGING : "/", O_SEARCH_DIR, 0);
+	fd = sys_openat(AT_FDCWD, m->root ? "/" NSBOX_MOUNT_NEWROOT : "/", O_SEARCH_DIR, 0);
 	if (fd >= 0)
 		m->rootfd = (int)fd;
 	return fd;
 }
 
-/* With a new root, open every bind source and device node while the host
- * tree is as the caller sees it, then mount the new root on the staging
- * directory. */
-static long stage_root(struct nsbox_mount_plan *m, int *detail)
+/* Open every bind source and device node (and the caller's root
+ * directory) while the host tree is as the caller sees it. */
+static long open_sources(struct nsbox_mount_plan *m, int *detail, long *dirfd)
 {
 	struct ctx c = { m, 0, detail };
-	long r, dirfd = -1;
-	char t[16];
+	long r;
 
-	if (m->root_dir && (dirfd = sys_openat(AT_FDCWD, m->root_dir, O_SEARCH_DIR, 0)) < 0)
-		return failed(&c, 0, NSBOX_MP_ROOT_DIR, dirfd);
+	if (m->root_dir && (*dirfd = sys_openat(AT_FDCWD, m->root_dir, O_SEARCH_DIR, 0)) < 0)
+		return failed(&c, 0, NSBOX_MP_ROOT_DIR, *dirfd);
 	for (uint32_t k = 0; k < m->n; k++) {
 		struct nsbox_mount_step *s = &m->steps[k];
 
@@ -838,12 +836,52 @@ static long stage_root(struct nsbox_mount_plan *m, int *detail)
 			return r;
 		}
 	}
-	c.k = 0;
+	return 0;
+}
+
+/* A private tmpfs on /tmp becomes the root for a while, with the host's
+ * tree on /oldroot (whole again: the tmpfs left /tmp) and the new root on
+ * /newroot, as bwrap does. So a recursive bind of a host directory that
+ * holds /tmp (even "/") never copies the staging mount. */
+static long stage(struct nsbox_mount_plan *m)
+{
+	long r, base;
+
+	r = NSBOX_SYS5(__NR_mount, "tmpfs", NSBOX_MOUNT_STAGING, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700");
+	if (r < 0)
+		return r;
+	base = sys_openat(AT_FDCWD, NSBOX_MOUNT_STAGING, O_SEARCH_DIR, 0);
+	if (base < 0)
+		return base;
+	if ((r = NSBOX_SYS3(__NR_mkdirat, base, NSBOX_MOUNT_NEWROOT, 0755)) == 0 &&
+	    (r = NSBOX_SYS3(__NR_mkdirat, base, NSBOX_MOUNT_OLDROOT, 0700)) == 0 &&
+	    (r = NSBOX_SYS1(__NR_fchdir, base)) == 0)
+		r = NSBOX_SYS2(__NR_pivot_root, ".", NSBOX_MOUNT_OLDROOT);
+	(void)NSBOX_SYS1(__NR_close, base);
+	if (r == 0)
+		r = NSBOX_SYS1(__NR_fchdir, m->procfd);
+	return r;
+}
+
+static long stage_root(struct nsbox_mount_plan *m, int *detail)
+{
+	struct ctx c = { m, 0, detail };
+	long r, dirfd = -1;
+	char s[16];
+
+	r = open_sources(m, detail, &dirfd);
+	if (r == 0 && (r = stage(m)) < 0)
+		r = failed(&c, 0, NSBOX_MP_STAGE, r);
+	if (r < 0) {
+		if (dirfd >= 0)
+			(void)NSBOX_SYS1(__NR_close, dirfd);
+		return r;
+	}
 	if (dirfd >= 0) {
-		r = NSBOX_SYS5(__NR_mount, fdname(t, (int)dirfd), NSBOX_MOUNT_STAGING, NULL, MS_BIND | MS_REC, NULL);
+		r = NSBOX_SYS5(__NR_mount, fdname(s, (int)dirfd), "/" NSBOX_MOUNT_NEWROOT, NULL, MS_BIND | MS_REC, NULL);
 		(void)NSBOX_SYS1(__NR_close, dirfd);
 	} else {
-		r = NSBOX_SYS5(__NR_mount, "tmpfs", NSBOX_MOUNT_STAGING, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+		r = NSBOX_SYS5(__NR_mount, "tmpfs", "/" NSBOX_MOUNT_NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 	}
 	if (r < 0)
 		return failed(&c, 0, NSBOX_MP_ROOT_MOUNT, r);

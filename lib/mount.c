@@ -318,7 +318,8 @@ int nsbox__mount_validate(const nsbox_config *cfg)
 		return nsbox__fail(-EINVAL, "config: a new root needs private or slave mount propagation "
 		                            "(pivot_root(2) refuses shared mounts)");
 	for (uint32_t i = 0; !c->has_root && i < c->n; i++) {
-		if (c->ops[i].target_len == 1 && c->ops[i].kind != NSBOX_MK_REMOUNT_RO)
+		if (c->ops[i].target_len == 1 && c->ops[i].kind != NSBOX_MK_REMOUNT_RO &&
+		    c->ops[i].kind != NSBOX_MK_DIR)
 			return nsbox__fail(-EINVAL, "config: mount #%u targets / without a new root "
 			                            "(nsbox_config_set_root)", i + 1);
 	}
@@ -535,8 +536,11 @@ int nsbox__mount_child_error(const struct nsbox_plan *p, int err, int detail)
 		return nsbox__fail_sys(-err, "child: mounts: open or return to the working directory");
 	case NSBOX_MP_ROOT_DIR:
 		return nsbox__fail_sys(-err, "child: %s: open the directory", root);
+	case NSBOX_MP_STAGE:
+		return nsbox__fail_sys(-err, "child: %s: stage on a tmpfs mounted on " NSBOX_MOUNT_STAGING
+		                             " (pivot_root into it)", root);
 	case NSBOX_MP_ROOT_MOUNT:
-		return nsbox__fail_sys(-err, "child: %s: mount on " NSBOX_MOUNT_STAGING, root);
+		return nsbox__fail_sys(-err, "child: %s: mount it", root);
 	case NSBOX_MP_ROOT_OPEN:
 		return nsbox__fail_sys(-err, "child: %s: open it", root);
 	case NSBOX_MP_ROOT_RO:

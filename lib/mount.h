@@ -88,10 +88,13 @@ struct nsbox_mount_plan {
 #define NSBOX_MOUNT_SCRATCH 8192
 #define NSBOX_MOUNT_BUF 65536
 
-/* Where the new root is mounted while it is built (in the child's own mount
- * namespace only; every bind source is opened before, so nothing of the host
- * that it covers is lost). */
+/* With a new root, a tmpfs mounted on NSBOX_MOUNT_STAGING (in the child's
+ * own mount namespace) becomes the root while the new one is built: the
+ * host's tree is on /NSBOX_MOUNT_OLDROOT, the new root on
+ * /NSBOX_MOUNT_NEWROOT. */
 #define NSBOX_MOUNT_STAGING "/tmp"
+#define NSBOX_MOUNT_NEWROOT "newroot"
+#define NSBOX_MOUNT_OLDROOT "oldroot"
 
 /* The child's failure detail: which step, which phase, which sub-item. */
 enum nsbox_mount_phase {
@@ -113,6 +116,7 @@ enum nsbox_mount_phase {
 	NSBOX_MP_PROCFD,      /* open /proc/self/fd */
 	NSBOX_MP_CWD,         /* open or return to the working directory */
 	NSBOX_MP_ROOT_DIR,    /* open the caller's root directory */
+	NSBOX_MP_STAGE,       /* the staging tmpfs on /tmp, pivot_root into it */
 	NSBOX_MP_ROOT_MOUNT,  /* mount the new root on the staging directory */
 	NSBOX_MP_ROOT_OPEN,   /* open the new root */
 	NSBOX_MP_ROOT_RO,     /* make the new root read-only */

@@ -195,6 +195,35 @@ START_TEST(read_only_bind)
 }
 END_TEST
 
+/* Device nodes work through a bind only with NSBOX_BIND_DEV. */
+START_TEST(dev_bind)
+{
+	char out[8192];
+	nsbox_config *cfg = root_cfg(0);
+	const struct mt_mount *a;
+	struct mt_mount *m;
+	nsbox_proc *proc;
+	int rd, n;
+
+	MT_OK(nsbox_config_add_bind(cfg, "/dev/null", "/devices/null", NSBOX_BIND_DEV));
+	MT_OK(nsbox_config_add_bind(cfg, "/dev/zero", "/nodev/zero", 0));
+	proc = mt_start(cfg, &rd,
+	                "test -c /devices/null && echo x > /devices/null && echo dev-ok; "
+	                "test -c /nodev/zero && head -c 1 /nodev/zero || echo nodev-refused; echo ready; exec sleep 100");
+	mt_read_until(rd, "ready", out, sizeof(out));
+	MT_CONTAINS(out, "dev-ok\n");
+	MT_CONTAINS(out, "Permission denied");
+	MT_CONTAINS(out, "nodev-refused\n");
+	m = mounts(nsbox_proc_pid(proc), &n);
+	MT_ASSERT((a = mt_find(m, n, "/devices/null")) && !mt_has_opt(a->opts, "nodev"), "/devices/null has nodev");
+	MT_ASSERT((a = mt_find(m, n, "/nodev/zero")) && mt_has_opt(a->opts, "nodev"), "/nodev/zero lacks nodev");
+	free(m);
+	mt_kill_free(proc);
+	close(rd);
+	nsbox_config_free(cfg);
+}
+END_TEST
+
 START_TEST(tmpfs_size_mode)
 {
 	char out[8192];
@@ -411,6 +440,30 @@ START_TEST(caller_root_symlinks_stay_inside)
 	mt_rmtree(h2);
 	free(r);
 	free(h2);
+}
+END_TEST
+
+/* bwrap --ro-bind / / --tmpfs /tmp: later targets land on the bind that
+ * covers the new root's "/", not under it. */
+START_TEST(bind_over_new_root)
+{
+	char out[8192];
+	nsbox_config *cfg = mt_cfg(NSBOX_NS_MOUNT | NSBOX_NS_PID);
+
+	MT_OK(nsbox_config_set_root(cfg, NULL, 0));
+	MT_OK(nsbox_config_add_bind(cfg, "/", "/", NSBOX_BIND_RO));
+	MT_OK(nsbox_config_add_tmpfs(cfg, "/tmp", 0, 01777));
+	MT_OK(nsbox_config_add_proc(cfg, "/proc"));
+	MT_OK(nsbox_config_add_dir(cfg, "/", 0755));
+	MT_INT(mt_run_sh(cfg, out, sizeof(out),
+	                 "test -s /etc/os-release && echo host-root; touch /etc/x 2>&- || echo root-ro; "
+	                 "touch /tmp/y && echo tmp-rw; ls /tmp; echo \"$(awk '$5 == \"/tmp\" {print $9}' /proc/self/mountinfo)\"; "
+	                 "(echo x > /dev/null) 2>&- || echo host-dev-nodev"),
+	       ==, 0);
+	/* One tmpfs on /tmp: ours (the staging one is not in the bind of "/");
+	 * the host's devices came in with nodev: a --dev is needed for them. */
+	MT_CONTAINS(out, "host-root\nroot-ro\ntmp-rw\ny\ntmpfs\nhost-dev-nodev\n");
+	nsbox_config_free(cfg);
 }
 END_TEST
 
@@ -831,10 +884,40 @@ static void fallback_body(void *arg)
 	nsbox_config_free(cfg);
 }
 
+/* The same fallbacks as uid 65534 in a user namespace, where remounts must
+ * repeat the flags the kernel locked. */
+static void fallback_unpriv_body(void *arg)
+{
+	char src[1024], out[8192];
+	nsbox_config *cfg;
+
+	(void)arg;
+	mt_drop_privileges();
+	no_new_syscalls();
+	snprintf(src, sizeof(src), "%s/src", fb_dir);
+	cfg = mt_cfg(NSBOX_NS_USER | NSBOX_NS_MOUNT | NSBOX_NS_PID);
+	MT_OK(nsbox_config_map_caller(cfg, NSBOX_MAP_ROOT));
+	MT_OK(nsbox_config_set_mount_proc(cfg, 1));
+	MT_OK(nsbox_config_set_root(cfg, NULL, NSBOX_ROOT_RO));
+	mt_min_root(cfg);
+	MT_OK(nsbox_config_add_dev(cfg, "/dev"));
+	MT_OK(nsbox_config_add_tmpfs(cfg, "/tmp", 0, 01777));
+	MT_OK(nsbox_config_add_bind(cfg, src, "/src", 0));
+	MT_OK(nsbox_config_add_tmpfs(cfg, "/src/sub", 0, 0777));
+	MT_OK(nsbox_config_add_remount_ro(cfg, "/src"));
+	MT_INT(mt_run_sh(cfg, out, sizeof(out),
+	                 "touch /src/sub/x 2>/dev/null || echo sub-ro; touch /y 2>/dev/null || echo root-ro; "
+	                 "touch /tmp/z && echo tmp-rw; echo > /dev/null && echo null-ok"),
+	       ==, 0);
+	MT_CONTAINS(out, "sub-ro\nroot-ro\ntmp-rw\nnull-ok\n");
+	nsbox_config_free(cfg);
+}
+
 START_TEST(without_openat2_and_mount_setattr)
 {
 	fb_dir = mt_tmpdir();
 	mt_in_child(fallback_body, NULL);
+	mt_in_child(fallback_unpriv_body, NULL);
 	mt_rmtree(fb_dir);
 	free(fb_dir);
 }
@@ -850,11 +933,13 @@ int main(void)
 	tc = mt_tcase("new-root");
 	tcase_add_test(tc, bind_visible_rest_hidden);
 	tcase_add_test(tc, read_only_bind);
+	tcase_add_test(tc, dev_bind);
 	tcase_add_test(tc, tmpfs_size_mode);
 	tcase_add_test(tc, dev);
 	tcase_add_test(tc, files_dirs_symlinks);
 	tcase_add_test(tc, symlink_target_stays_inside);
 	tcase_add_test(tc, caller_root_symlinks_stay_inside);
+	tcase_add_test(tc, bind_over_new_root);
 	tcase_add_test(tc, root_read_only);
 	tcase_add_test(tc, proc_sysfs_mqueue);
 	tcase_add_test(tc, callback_state);
