@@ -12,10 +12,12 @@
  * looked up twice, and /proc need not stay mounted where it was.
  *
  * With a new root: every bind source (and the host device nodes of a /dev)
- * is opened first, in the child's view of the host tree; the new root (a
- * tmpfs, or the caller's directory) is mounted on the staging directory
- * /tmp; the operations run; then pivot_root(".", ".") from inside it and a
- * lazy unmount of what is stacked on top leave nothing else reachable. */
+ * is opened first, in the child's view of the host tree; a private tmpfs
+ * mounted on /tmp becomes the root by a first pivot_root, with the host's
+ * tree on /oldroot and the new root (a tmpfs, or the caller's directory) on
+ * /newroot; the operations run; then pivot_root(".", ".") from inside
+ * /newroot and a lazy unmount of what ends up stacked on it (the staging
+ * tmpfs with the host's tree) leave nothing else reachable. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
