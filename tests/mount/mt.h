@@ -28,8 +28,11 @@
 void mt_init(void);
 void mt_skip(const char *reason) __attribute__((noreturn));
 void mt_require_root(const char *suite);
-/* Skip unless a process dropped to MT_UNPRIV_ID can create a user namespace. */
-void mt_require_userns(void);
+/* Whether a process dropped to MT_UNPRIV_ID (from root) can create a user
+ * and a mount namespace. */
+int mt_userns_available(void);
+/* NSBOX_TEST_MUST_WORK=1: every skip is a failure. */
+int mt_must_work(void);
 int mt_run(Suite *s);
 TCase *mt_tcase(const char *name);
 
