@@ -592,7 +592,247 @@ int nsbox_ns_same(int32_t pid_a, int32_t pid_b, uint32_t ns);
 /* ======================================================================
  * Filesystem: mount operations in a new mount namespace, a new root.
  * (lib/mount.c)
+ *
+ * The nsbox_config_add_* functions below append to one ordered list of
+ * operations, which the child applies in that order after it has made
+ * mount propagation private (nsbox_config_set_propagation()) and before
+ * anything of the network, process or credentials features. They all need
+ * a new mount namespace (NSBOX_NS_MOUNT): nsbox_spawn() refuses them with
+ * -EINVAL otherwise, before anything is created.
+ *
+ * Paths. Every target is an absolute path; "." components, repeated and
+ * trailing slashes are removed, ".." components are refused. Targets are
+ * resolved by the child with openat2(2) RESOLVE_IN_ROOT relative to the
+ * root being built, so a symlink met on the way (even "/evil" -> "/etc" or
+ * "../../..") stays inside it; the operation then works on the descriptor
+ * (mount(2) on /proc/self/fd/N, *at(2) calls), never on a path that could
+ * be swapped. Bind sources are host paths: absolute, resolved normally in
+ * the child's view of the host tree.
+ *
+ * New root (nsbox_config_set_root()). Everything is built under a fresh
+ * tmpfs, or a bind mount of a caller-given directory, which becomes "/" by
+ * pivot_root(2); the old root is then detached, so nothing of the host
+ * stays reachable but what was bound in. Missing mount points are created
+ * (directories with mode 0755, or an empty file for a bind of a file), as
+ * bwrap(1) does; with a caller-given directory they are created in it, on
+ * the host's file system. Bind sources are opened before anything is
+ * mounted, in the host tree as the child inherited it. While it builds, the
+ * child stages on a private tmpfs mounted on its /tmp (which must exist;
+ * the host's /tmp is neither changed nor hidden from bind sources). The
+ * working directory of the child afterwards is "/". With
+ * nsbox_config_set_mount_proc(), a new /proc is mounted in the new root
+ * before the first operation. The new root needs private or slave
+ * propagation. A /proc mounted without a new PID namespace shows the host's
+ * processes, and their /proc/PID/root leads to the host's root: sandboxes
+ * want NSBOX_NS_PID.
+ *
+ * Without a new root, targets are paths of the child's private copy of the
+ * host's mount tree, nothing is created but what nsbox_config_add_dir(),
+ * _symlink() and _file() name (on the real file system, unless it lies
+ * under a tmpfs added before), and a mount point must exist. Mounting on
+ * "/" needs a new root.
+ *
+ * Every mount gets nosuid; every mount but device binds, /dev nodes and
+ * devpts gets nodev; proc, sysfs and mqueue get noexec too. Read-only
+ * (NSBOX_BIND_RO, nsbox_config_add_remount_ro()) applies recursively, to
+ * every mount under the target, with mount_setattr(2) (Linux 5.12); older
+ * kernels are served by remounting each mount listed in
+ * /proc/self/mountinfo. On kernels without openat2(2) (before 5.6) paths are
+ * walked one component at a time and a symlink anywhere in a target is
+ * refused (-ELOOP).
+ *
+ * A failing operation makes nsbox_spawn() return the errno of that step,
+ * with the operation's number (1 for the first nsbox_config_add_* call), its
+ * paths and the failing part in nsbox_last_error(), e.g.
+ * "child: mount #2 (bind /nonexistent -> /mnt): open source: No such file
+ * or directory".
  * ====================================================================== */
+
+/* Flags of nsbox_config_add_bind(). */
+enum nsbox_bind_flags {
+	NSBOX_BIND_RO = 0x01,  /* read-only, the submounts too (bwrap --ro-bind) */
+	NSBOX_BIND_TRY = 0x02, /* skip the operation when the source does not exist (--bind-try) */
+	NSBOX_BIND_DEV = 0x04  /* allow device nodes: no nodev (--dev-bind) */
+};
+
+/* Flags of nsbox_config_set_root(). */
+enum nsbox_root_flags {
+	NSBOX_ROOT_RO = 0x01 /* make the new root mount read-only once everything is built */
+};
+
+/* Most mount operations one configuration holds. */
+#define NSBOX_MOUNT_OPS_MAX 4096
+
+/**
+ * nsbox_config_add_bind - bind-mount @source (recursively, with every mount
+ * under it) on @target.
+ * @source: an absolute host path; a symlink is followed.
+ * @target: an absolute path (see "Paths" above).
+ * @flags: NSBOX_BIND_RO, NSBOX_BIND_TRY, NSBOX_BIND_DEV, or 0.
+ *
+ * In a new root, a missing @target is created: a directory when @source is
+ * one, else an empty file. At spawn time a missing @source fails with
+ * -ENOENT (unless NSBOX_BIND_TRY), a @source the child may not reach with
+ * -EACCES.
+ * Returns 0; -EINVAL for a NULL @cfg, a NULL, empty or relative @source or
+ * @target, a ".." in @target, or unknown @flags; -ENAMETOOLONG for a path
+ * of PATH_MAX bytes or more; -E2BIG past NSBOX_MOUNT_OPS_MAX operations;
+ * -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_add_bind(nsbox_config *cfg, const char *source, const char *target, uint32_t flags);
+
+/**
+ * nsbox_config_add_tmpfs - mount a new tmpfs on @target.
+ * @target: an absolute path (see "Paths" above).
+ * @size: its size limit in bytes (rounded up to pages), 0 for the kernel's
+ *        default (half of the RAM).
+ * @mode: permissions of its root directory, 0 to 07777 (e.g. 0755, 01777).
+ *
+ * Returns 0; -EINVAL for a NULL @cfg, a bad @target (as
+ * nsbox_config_add_bind()) or a @mode above 07777; -ENAMETOOLONG; -E2BIG;
+ * -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_add_tmpfs(nsbox_config *cfg, const char *target, uint64_t size, uint32_t mode);
+
+/**
+ * nsbox_config_add_proc - mount a new proc file system on @target.
+ * @target: an absolute path (see "Paths" above).
+ *
+ * Its sys, sysrq-trigger, irq and bus entries are made read-only where the
+ * child could write them. Unprivileged, the kernel allows it only in a new
+ * PID namespace (NSBOX_NS_PID) owned by the child's user namespace.
+ * Returns 0; -EINVAL for a NULL @cfg or a bad @target (as
+ * nsbox_config_add_bind()); -ENAMETOOLONG; -E2BIG; -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_add_proc(nsbox_config *cfg, const char *target);
+
+/**
+ * nsbox_config_add_sysfs - mount a new, read-only sysfs on @target.
+ * @target: an absolute path (see "Paths" above).
+ *
+ * Unprivileged, the kernel allows it only in a new network namespace
+ * (NSBOX_NS_NET) owned by the child's user namespace.
+ * Returns as nsbox_config_add_proc().
+ * @since 0.1
+ */
+int nsbox_config_add_sysfs(nsbox_config *cfg, const char *target);
+
+/**
+ * nsbox_config_add_dev - build a minimal /dev on @target (bwrap --dev).
+ * @target: an absolute path (see "Paths" above), usually "/dev".
+ *
+ * A tmpfs (mode 0755) holding: null, zero, full, random, urandom and tty,
+ * bind-mounted from the host's /dev (device nodes cannot be created in a
+ * user namespace); a new devpts instance on pts with ptmx -> pts/ptmx; a
+ * tmpfs (mode 01777) on shm; and the symlinks fd -> /proc/self/fd,
+ * stdin, stdout and stderr -> /proc/self/fd/0, 1 and 2.
+ * Returns as nsbox_config_add_proc().
+ * @since 0.1
+ */
+int nsbox_config_add_dev(nsbox_config *cfg, const char *target);
+
+/**
+ * nsbox_config_add_mqueue - mount a POSIX message queue file system on
+ * @target (mq_overview(7)).
+ * @target: an absolute path (see "Paths" above), usually "/dev/mqueue".
+ *
+ * It shows the queues of the child's IPC namespace, and needs a new one
+ * (NSBOX_NS_IPC) when unprivileged.
+ * Returns as nsbox_config_add_proc().
+ * @since 0.1
+ */
+int nsbox_config_add_mqueue(nsbox_config *cfg, const char *target);
+
+/**
+ * nsbox_config_add_dir - create the directory @path.
+ * @path: an absolute path (see "Paths" above).
+ * @mode: its permissions, 0 to 07777, set exactly (not masked by the
+ *        umask).
+ *
+ * A directory already there (or a symlink to one inside the root) is left
+ * as it is; anything else there fails the spawn with -EEXIST.
+ * In a new root, missing parents are created with mode 0755; without one,
+ * the parent must exist.
+ * Returns 0; -EINVAL for a NULL @cfg, a bad @path (as
+ * nsbox_config_add_bind()) or a @mode above 07777; -ENAMETOOLONG; -E2BIG;
+ * -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_add_dir(nsbox_config *cfg, const char *path, uint32_t mode);
+
+/**
+ * nsbox_config_add_symlink - create the symlink @linkpath with the contents
+ * @text (bwrap --symlink TEXT LINKPATH).
+ * @text: any non-empty string; it is what the link says, never resolved
+ *        now. An absolute @text is read by the payload relative to its root.
+ * @linkpath: an absolute path (see "Paths" above).
+ *
+ * A symlink with the same @text already at @linkpath is accepted; anything
+ * else there fails the spawn with -EEXIST. Parents are created as for
+ * nsbox_config_add_dir().
+ * Returns 0; -EINVAL for a NULL @cfg, a NULL or empty @text or a bad
+ * @linkpath (as nsbox_config_add_bind()); -ENAMETOOLONG; -E2BIG; -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_add_symlink(nsbox_config *cfg, const char *text, const char *linkpath);
+
+/**
+ * nsbox_config_add_file - create the regular file @path holding the @len
+ * bytes at @data.
+ * @path: an absolute path (see "Paths" above).
+ * @data: copied now; may be NULL when @len is 0.
+ * @len: the number of bytes.
+ * @mode: its permissions, 0 to 07777, set exactly.
+ *
+ * A file already at @path is truncated and rewritten (and its permissions
+ * set to @mode); a symlink there fails the spawn with -ELOOP. Parents are
+ * created as for nsbox_config_add_dir().
+ * Returns 0; -EINVAL for a NULL @cfg, a bad @path (as
+ * nsbox_config_add_bind()), a NULL @data with a @len, or a @mode above
+ * 07777; -ENAMETOOLONG; -E2BIG; -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_add_file(nsbox_config *cfg, const char *path, const void *data, size_t len, uint32_t mode);
+
+/**
+ * nsbox_config_add_remount_ro - make the mount on @path read-only, with
+ * every mount under it (bwrap --remount-ro).
+ * @path: an absolute path (see "Paths" above); a symlink is followed
+ *        inside the root.
+ *
+ * @path must be where a mount is (the root of one): otherwise the spawn
+ * fails with -EINVAL.
+ * Returns as nsbox_config_add_proc().
+ * @since 0.1
+ */
+int nsbox_config_add_remount_ro(nsbox_config *cfg, const char *path);
+
+/**
+ * nsbox_config_set_root - build a new root and make it the child's "/".
+ * @dir: an absolute host directory to bind-mount (recursively) as the new
+ *       root, or NULL for a fresh tmpfs (mode 0755).
+ * @flags: 0 or NSBOX_ROOT_RO.
+ *
+ * See "New root" above. Replaces an earlier setting.
+ * At spawn time: -EINVAL without NSBOX_NS_MOUNT or with shared or
+ * unchanged propagation; -ENOENT or -ENOTDIR for a @dir that is not a
+ * directory.
+ * Returns 0; -EINVAL for a NULL @cfg, a relative or empty @dir or unknown
+ * @flags; -ENAMETOOLONG; -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_set_root(nsbox_config *cfg, const char *dir, uint32_t flags);
+
+/**
+ * nsbox_config_clear_mounts - forget every mount operation and the new root
+ * setting, so that @cfg can be reused without them.
+ * Returns 0, -EINVAL for a NULL @cfg.
+ * @since 0.1
+ */
+int nsbox_config_clear_mounts(nsbox_config *cfg);
 
 /* ---- end of filesystem ---- */
 
