@@ -8,13 +8,14 @@
  *
  *   1. lo up: SIOCGIFFLAGS, SIOCSIFFLAGS | IFF_UP (AF_INET datagram socket);
  *   2. for each veth pair: SIOCGIFINDEX of the child's end; its addresses
- *      over rtnetlink, each ACK awaited; the end up (the parent did it
- *      already; this is a no-op then); its link state settled. */
+ *      over rtnetlink, each ACK awaited; the end up (the host end is up
+ *      already, so this gives both their carrier);
+ *   3. ETHTOOL_GLINK on each child end: its link state settled now. */
 #include <errno.h>
 #include <sys/ioctl.h>
-#include <linux/sockios.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <linux/sockios.h>
 
 #include "net.h"
 

@@ -11,9 +11,13 @@
  *           namespace (IFLA_NET_NS_FD of /proc/PID/ns/net);
  *           RTM_NEWADDR for the host end's addresses; host end up;
  *   child:  lo up (ioctl); SIOCGIFINDEX of its end; RTM_NEWADDR for its
- *           addresses (the prebuilt messages, ifindex patched in); end up.
+ *           addresses (the prebuilt messages, ifindex patched in); end up;
+ *           ETHTOOL_GLINK on its end, so that the kernel settles the link
+ *           state now rather than in its linkwatch worker (until then the
+ *           first packets may be dropped).
  * Any failure after the pair exists deletes the host end (RTM_DELLINK),
- * which takes the child's end with it. */
+ * which takes the child's end with it: in nsbox__net_parent, in
+ * nsbox__net_child_error, and in nsbox__net_abort for the other failures. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -506,14 +510,23 @@ static const char *ext_note(const struct nl *nl, char *buf, size_t len)
 
 static void delete_host_ends(struct nsbox_net_plan *n, struct nl *nl)
 {
-	struct nl own;
-	int opened = 0;
+	struct nl *own = NULL;
+	uint32_t i;
 
+	for (i = 0; i < n->n_veth && !n->host_created[i]; i++)
+		;
+	if (i == n->n_veth)
+		return;
 	if (!nl) {
-		if (nl_open(&own) < 0)
-			return; /* the kernel removes the pair with the child's namespace */
-		nl = &own;
-		opened = 1;
+		/* If this fails, the kernel still removes each pair with the
+		 * child's namespace, only later. */
+		if (!(own = malloc(sizeof(*own))))
+			return;
+		if (nl_open(own) < 0) {
+			free(own);
+			return;
+		}
+		nl = own;
 	}
 	for (uint32_t i = 0; i < n->n_veth; i++) {
 		if (!n->host_created[i])
@@ -523,8 +536,10 @@ static void delete_host_ends(struct nsbox_net_plan *n, struct nl *nl)
 		n->host_created[i] = 0;
 		n->host_ifindex[i] = 0;
 	}
-	if (opened)
-		close(own.fd);
+	if (own) {
+		close(own->fd);
+		free(own);
+	}
 }
 
 void nsbox__net_abort(struct nsbox_plan *p)

@@ -38,7 +38,7 @@ END_TEST
 START_TEST(veth_names)
 {
 	static const char *const bad[] = {
-		"", "sixteen-bytes-xx", ".", "..", "a/b", "a:b", "a b", "a\tb", "a\nb", "a\xa0" "b", "veth%d", "lo",
+		"", "sixteen-bytes-xx", ".", "..", "a/b", "a:b", "a b", "a\tb", "a\nb", "a\240b", "veth%d", "lo",
 	};
 	nsbox_config *cfg = new_cfg();
 	struct nh_snap s;
