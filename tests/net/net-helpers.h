@@ -17,6 +17,7 @@
 #include <check.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/types.h>
 
@@ -100,7 +101,13 @@ int nh_link_up(pid_t pid, const char *name);
  * that owns it). */
 int nh_link_up_user(pid_t pid, const char *name);
 
-/* A config running /bin/sleep 60 in namespaces @ns. */
+/* 1 under valgrind (NSBOX_TEST_VALGRIND=1 or its preload). */
+int nh_under_valgrind(void);
+/* NSBOX_SPAWN_FORK under valgrind, which aborts on clone(CLONE_VM) without
+ * CLONE_VFORK (the library's way when the parent has work to do), else 0. */
+uint32_t nh_spawn_flags(void);
+
+/* A config running /bin/sleep 60 in namespaces @ns, with nh_spawn_flags(). */
 nsbox_config *nh_sleep_cfg(uint32_t ns);
 /* Kill, reap, free; asserts the wait works. */
 void nh_finish(nsbox_proc *p);

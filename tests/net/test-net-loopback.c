@@ -28,7 +28,7 @@ static int lo_up_after_spawn(uint32_t ns, uint32_t flags, int loopback)
 
 	if (ns & NSBOX_NS_USER)
 		NH_OK(nsbox_config_map_caller(cfg, NSBOX_MAP_ROOT));
-	NH_OK(nsbox_config_set_flags(cfg, flags));
+	NH_OK(nsbox_config_set_flags(cfg, flags | nh_spawn_flags()));
 	if (loopback >= 0)
 		NH_OK(nsbox_config_set_loopback(cfg, loopback));
 	nh_snap_take(&s);

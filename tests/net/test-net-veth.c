@@ -119,7 +119,7 @@ static void run_pair(void *arg)
 
 	private_netns();
 	cfg = pair_cfg(0);
-	NH_OK(nsbox_config_set_flags(cfg, flags));
+	NH_OK(nsbox_config_set_flags(cfg, flags | nh_spawn_flags()));
 	nh_snap_take(&s);
 	NH_OK(nsbox_spawn(cfg, &p));
 	check_pair(nsbox_proc_pid(p), "-n");
