@@ -612,7 +612,7 @@ int nsbox__net_parent(struct nsbox_plan *p, pid_t pid, int pidfd)
 		return nsbox__fail(-ENOMEM, "parent: out of memory");
 	}
 	if ((r = nl_open(nl)) < 0) {
-		r = nsbox__fail_sys(r, "parent: socket(AF_NETLINK, NETLINK_ROUTE)");
+		r = nsbox__fail_sys(r, "parent: open a NETLINK_ROUTE socket");
 	} else {
 		for (uint32_t v = 0; v < n->n_veth && r == 0; v++)
 			r = make_pair(n, nl, v, nsfd);
@@ -641,10 +641,10 @@ int nsbox__net_child_error(const struct nsbox_plan *p, int err, int detail)
 		r = nsbox__fail_sys(-err, "child: network: bring lo up");
 		break;
 	case NSBOX_NET_OP_SOCKET:
-		r = nsbox__fail_sys(-err, "child: network: socket(AF_INET, SOCK_DGRAM)");
+		r = nsbox__fail_sys(-err, "child: network: open an AF_INET datagram socket");
 		break;
 	case NSBOX_NET_OP_NETLINK:
-		r = nsbox__fail_sys(-err, "child: network: socket(AF_NETLINK, NETLINK_ROUTE)");
+		r = nsbox__fail_sys(-err, "child: network: open a NETLINK_ROUTE socket");
 		break;
 	case NSBOX_NET_OP_IFINDEX:
 		r = nsbox__fail_sys(-err, "child: network: find %s (SIOCGIFINDEX)", i < n->n_veth ? n->veth[i].child : "?");
