@@ -841,6 +841,80 @@ int nsbox_config_clear_mounts(nsbox_config *cfg);
  * Network: loopback, veth pairs. (lib/net.c)
  * ====================================================================== */
 
+/* Longest network interface name, in bytes, without the NUL (IFNAMSIZ - 1). */
+#define NSBOX_IFNAME_MAX 15
+/* Most veth pairs in one configuration. */
+#define NSBOX_VETH_MAX 16
+/* Most addresses, over all veth ends, in one configuration. */
+#define NSBOX_ADDRESS_MAX 64
+
+/**
+ * nsbox_config_set_loopback - whether the child brings the loopback
+ * interface "lo" of its new network namespace up.
+ * @up: 1 (the default) to bring lo up, 0 to leave it down.
+ *
+ * Whenever NSBOX_NS_NET is created, lo is brought up by default, as
+ * bubblewrap does, with ioctl(2) in the child before the payload runs; this
+ * call only turns that off (or back on). The setting needs a new network
+ * namespace: nsbox_spawn() fails with -EINVAL if it is made without
+ * NSBOX_NS_NET.
+ * Returns 0, -EINVAL for a NULL @cfg or @up other than 0 or 1, -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_set_loopback(nsbox_config *cfg, int32_t up);
+
+/**
+ * nsbox_config_add_veth - create a veth pair at spawn time: one end,
+ * @host_ifname, in the network namespace of the thread calling
+ * nsbox_spawn(), the other, @child_ifname, in the child's new network
+ * namespace.
+ * @host_ifname: name of the end that stays with the caller.
+ * @child_ifname: name of the end inside the child.
+ *
+ * The parent creates the pair over rtnetlink while the child waits, with the
+ * child's end placed directly into the child's namespace, then assigns the
+ * addresses of its own end (nsbox_config_add_address()) and sets it up; the
+ * child assigns its end's addresses and sets it up before the payload runs.
+ * This needs CAP_NET_ADMIN over the caller's network namespace (and over
+ * the child's): an unprivileged caller in the machine's namespace makes
+ * nsbox_spawn() fail with -EPERM, and an interface of the host end's name
+ * already present there with -EEXIST. If the spawn fails after the pair was
+ * made, the host end is deleted again. The pair disappears with the
+ * child's network namespace, i.e. once every process in it is gone.
+ * Every name of a configuration must be unique (so that
+ * nsbox_config_add_address() can name an end), "lo" is refused, and the
+ * names follow the kernel's rules: 1 to NSBOX_IFNAME_MAX bytes, not "." or
+ * "..", no '/', ':', '%' or white space.
+ * Needs NSBOX_NS_NET at spawn time (-EINVAL otherwise).
+ * Returns 0; -EINVAL for a NULL @cfg or name, or a name that breaks the
+ * rules above; -EEXIST for a name already used in @cfg; -E2BIG past
+ * NSBOX_VETH_MAX pairs; -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_add_veth(nsbox_config *cfg, const char *host_ifname, const char *child_ifname);
+
+/**
+ * nsbox_config_add_address - assign an IPv4 or IPv6 address to one end of
+ * a veth pair at spawn time.
+ * @ifname: the host or child name given to nsbox_config_add_veth() before.
+ * @cidr: "ADDRESS/PREFIX" such as "10.1.0.1/24" or "fd00::1/64"; without
+ *        "/PREFIX" the prefix is 32 (IPv4) or 128 (IPv6).
+ *
+ * The address goes over rtnetlink (RTM_NEWADDR) to the end's namespace;
+ * IPv6 addresses are added with IFA_F_NODAD, so they are usable at once.
+ * This call checks the text only: the kernel may still refuse the address
+ * at spawn time (an IPv6 multicast or loopback address on a veth, IPv6
+ * disabled on the interface), and nsbox_spawn() then fails with the
+ * kernel's error and a sentence naming the address and the end.
+ * Returns 0; -EINVAL for a NULL argument, an @ifname over NSBOX_IFNAME_MAX
+ * bytes, or @cidr text that is not an address with an optional decimal
+ * prefix of at most 32 (IPv4) or 128 (IPv6); -ENODEV when no veth end of
+ * @cfg has that name; -EEXIST for the same address twice on one end;
+ * -E2BIG past NSBOX_ADDRESS_MAX addresses; -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_add_address(nsbox_config *cfg, const char *ifname, const char *cidr);
+
 /* ---- end of network ---- */
 
 
