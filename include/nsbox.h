@@ -425,7 +425,12 @@ int nsbox_config_check(const nsbox_config *cfg);
  *            namespace and a new or joined PID namespace; a join file that
  *            is not a namespace of the given kind;
  *            time offsets without NSBOX_NS_TIME; a cgroup directory that is
- *            not cgroup v2; a seccomp program the kernel rejects;
+ *            not cgroup v2; a seccomp program the kernel rejects; mount
+ *            operations or a new root without NSBOX_NS_MOUNT; a new root
+ *            with shared or unchanged propagation; a mount on / without a
+ *            new root; a remount-ro of a path that is not a mount; a
+ *            loopback, veth or address setting without a new network
+ *            namespace;
  *  -ENOENT, -EACCES, -ENOEXEC, ...  from execve(2) of the payload;
  *  -ENOENT   also: a missing join file, cgroup directory or bind source,
  *            or newuidmap/newgidmap not installed;
@@ -434,9 +439,16 @@ int nsbox_config_check(const nsbox_config *cfg);
  *  -EACCES   also: a map write of a process that is not dumpable, or a
  *            cgroup move refused;
  *  -ESRCH    a join target is gone;
+ *  -EEXIST   the name of a veth pair's host end is taken in the caller's
+ *            network namespace, or a mount operation meets an existing file;
+ *  -EADDRNOTAVAIL, -EACCES, ... the kernel refused a veth address;
+ *  -ELOOP, -EROFS, -ENOTDIR, ... from a mount operation, named with its
+ *            number by nsbox_last_error();
  *  -EPERM, -ENOSPC, -EUSERS, ... from clone or a namespace step, with the
  *            step named by nsbox_last_error(); -EPERM also when a join
- *            target may not be inspected, or newuidmap/newgidmap refuse;
+ *            target may not be inspected, when newuidmap/newgidmap refuse,
+ *            and for a veth pair without CAP_NET_ADMIN over the caller's
+ *            network namespace;
  *  -EOPNOTSUPP a time namespace where clone3(2) is unavailable;
  *  -ENOMEM, -EMFILE, -EAGAIN resources.
  * @since 0.1

@@ -333,6 +333,9 @@ NSBOX_FEATURE_DECL(mount)
 NSBOX_FEATURE_DECL(net)
 NSBOX_FEATURE_DECL(process)
 NSBOX_FEATURE_DECL(creds)
+/* net.c: delete the veth host ends made by nsbox__net_parent (idempotent),
+ * for a spawn that fails after the parent steps. */
+void nsbox__net_abort(struct nsbox_plan *p);
 /* process.c: the steps at the start of the payload process (die with the
  * parent) and at its end (the PID 1 init forks the payload here). */
 int nsbox__process_child_early(struct nsbox_plan *p, int *detail);

@@ -758,6 +758,8 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		nsbox__reap(pid, pidfd);
 		if (pidfd >= 0)
 			close(pidfd);
+		/* Undo what parent steps made outside the child (veth host ends). */
+		nsbox__net_abort(p);
 		goto out_stack;
 	}
 	if (p->need_fork) {
@@ -778,6 +780,7 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		nsbox__reap(pid, pidfd);
 		if (pidfd >= 0)
 			close(pidfd);
+		nsbox__net_abort(p);
 	}
 out_stack:
 	if (map)
