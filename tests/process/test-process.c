@@ -329,12 +329,14 @@ START_TEST(init_after_join)
 	hcfg = pt_cfg_sleep(join);
 	holder = pt_spawn(hcfg, NULL);
 	nsbox_config_free(hcfg);
-	cfg = pt_cfg_sh(0, &rd, &wr, "echo $$; exit 6");
+	cfg = pt_cfg_sh(0, &rd, &wr, "echo $$; exec /bin/sleep 30");
 	PT_OK(nsbox_config_join_pid(cfg, nsbox_proc_pid(holder), join));
 	PT_OK(nsbox_config_set_namespaces(cfg, NSBOX_NS_PID));
 	PT_OK(nsbox_config_set_init(cfg, 1));
 	proc = pt_spawn(cfg, &wr);
 	init = nsbox_proc_pid(proc);
+	PT_INT(pt_read_line(rd, line, sizeof(line)), >, 0);
+	PT_STR(line, "2");
 	last_field(init, "NSpid", v, sizeof(v));
 	PT_STR(v, "1");
 	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)init);
@@ -342,10 +344,9 @@ START_TEST(init_after_join)
 	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)nsbox_proc_pid(holder));
 	lb = readlink(path, b, sizeof(b) - 1);
 	PT_ASSERT(la > 0 && la == lb && memcmp(a, b, (size_t)la) == 0, "the init is not in the joined UTS namespace");
-	PT_INT(pt_read_line(rd, line, sizeof(line)), >, 0);
-	PT_STR(line, "2");
+	PT_OK(nsbox_proc_kill(proc, SIGTERM));
 	st = pt_wait_free(proc);
-	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 6, "init: %s", pt_status_str(st));
+	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM, "init: %s", pt_status_str(st));
 	pt_finish(holder);
 	close(rd);
 	nsbox_config_free(cfg);
