@@ -935,6 +935,240 @@ int nsbox_config_add_address(nsbox_config *cfg, const char *ifname, const char *
  * environment, descriptors, resource limits, signals. (lib/process.c)
  * ====================================================================== */
 
+/* Session and process group of the child (nsbox_config_set_session()). */
+enum nsbox_session {
+	NSBOX_SESSION_KEEP = 0,     /* default: the caller's session and process group */
+	NSBOX_SESSION_NEW = 1,      /* setsid(2): a new session without a controlling terminal */
+	NSBOX_SESSION_NEW_GROUP = 2 /* setpgid(0, 0): a new process group in the caller's session */
+};
+
+/* Resource numbers of nsbox_config_add_rlimit(): the library's own stable
+ * values. They equal the RLIMIT_* of <sys/resource.h> on x86, arm, riscv,
+ * powerpc and s390, not on mips, sparc or alpha: use these names. */
+enum nsbox_rlimit {
+	NSBOX_RLIMIT_CPU = 0,
+	NSBOX_RLIMIT_FSIZE = 1,
+	NSBOX_RLIMIT_DATA = 2,
+	NSBOX_RLIMIT_STACK = 3,
+	NSBOX_RLIMIT_CORE = 4,
+	NSBOX_RLIMIT_RSS = 5,
+	NSBOX_RLIMIT_NPROC = 6,
+	NSBOX_RLIMIT_NOFILE = 7,
+	NSBOX_RLIMIT_MEMLOCK = 8,
+	NSBOX_RLIMIT_AS = 9,
+	NSBOX_RLIMIT_LOCKS = 10,
+	NSBOX_RLIMIT_SIGPENDING = 11,
+	NSBOX_RLIMIT_MSGQUEUE = 12,
+	NSBOX_RLIMIT_NICE = 13,
+	NSBOX_RLIMIT_RTPRIO = 14,
+	NSBOX_RLIMIT_RTTIME = 15
+};
+
+/* A resource limit value meaning "no limit" (RLIM64_INFINITY). */
+#define NSBOX_RLIMIT_INFINITY UINT64_MAX
+/* Most descriptor actions (nsbox_config_add_fd()) in one configuration. */
+#define NSBOX_FD_ACTIONS_MAX 65536
+/* Most environment changes (nsbox_config_setenv()) in one configuration. */
+#define NSBOX_ENV_CHANGES_MAX 65536
+
+/**
+ * nsbox_config_set_init - run a small init as PID 1 of the new PID
+ * namespace, with the payload as its child (pid 2), instead of making the
+ * payload PID 1.
+ * @cfg: the configuration.
+ * @enable: 1 for an init, 0 (the default) for none.
+ *
+ * The init is a copy of the calling process (it never executes anything):
+ * it clones the payload after every other step succeeded, closes all its
+ * own descriptors, keeps every signal blocked and, until the payload
+ * terminates, reaps every process that ends up as its child (orphans of the
+ * namespace) and forwards SIGTERM, SIGINT, SIGHUP, SIGUSR1 and SIGUSR2 that
+ * it receives to the payload. When the payload terminates, the init exits
+ * with the payload's exit status, or with 128 + N when the payload was
+ * killed by signal N (137 for SIGKILL, as shells report it), which ends the
+ * namespace and kills what is left in it. nsbox_proc_pid(),
+ * nsbox_proc_kill() and nsbox_proc_wait() then act on the init, not the
+ * payload: a signal sent with nsbox_proc_kill() is forwarded when it is one
+ * of the five above, SIGKILL kills the whole namespace, others are dropped.
+ * An init makes the child fork-style (the caller's memory is copied, never
+ * shared, see NSBOX_SPAWN_FORK).
+ * nsbox_spawn() fails with -EINVAL when NSBOX_NS_PID is not among the
+ * namespaces to create.
+ * Returns 0, -EINVAL for a NULL @cfg or @enable other than 0 or 1, -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_set_init(nsbox_config *cfg, int32_t enable);
+
+/**
+ * nsbox_config_set_die_with_parent - kill the child (SIGKILL) when its
+ * parent dies, as PR_SET_PDEATHSIG does.
+ * @cfg: the configuration.
+ * @enable: 1 to kill it, 0 (the default) not to.
+ *
+ * "Parent" is what the kernel means by it: the THREAD that called
+ * nsbox_spawn(). The child is killed when that thread exits, even if the
+ * rest of the calling process lives on; spawn from a thread that lives as
+ * long as the child should. The race is closed: the parent death signal is
+ * set first thing in the child, which then checks (through a pidfd of the
+ * calling process) that the caller is still alive and exits otherwise, and
+ * the same is done again after the credentials change (a change of uid or
+ * gid clears the setting in the kernel). Executing a set-user-ID or
+ * set-group-ID program or one with file capabilities clears it too
+ * (prctl(2)). With nsbox_config_set_init() the init is the one killed, which
+ * ends its PID namespace.
+ * Returns 0, -EINVAL for a NULL @cfg or @enable other than 0 or 1, -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_set_die_with_parent(nsbox_config *cfg, int32_t enable);
+
+/**
+ * nsbox_config_set_session - session and process group of the child.
+ * @cfg: the configuration.
+ * @mode: an NSBOX_SESSION_* value.
+ *
+ * NSBOX_SESSION_NEW calls setsid(2) in the child: it leads a new session
+ * with no controlling terminal, so it cannot push input into the caller's
+ * terminal (TIOCSTI) or receive its job-control signals.
+ * NSBOX_SESSION_NEW_GROUP calls setpgid(0, 0): a new process group in the
+ * same session (what a shell does for a job). With an init, the init does
+ * it and the payload shares its session and group.
+ * Returns 0, -EINVAL for a NULL @cfg or an unknown @mode, -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_set_session(nsbox_config *cfg, uint32_t mode);
+
+/**
+ * nsbox_config_set_cwd - working directory of the payload.
+ * @cfg: the configuration.
+ * @path: the directory, chdir(2)'d to in the child after the mounts (so a
+ *        path in the child's new root, if there is one); NULL keeps the
+ *        caller's working directory (the default).
+ *
+ * The string is copied. A missing or unusable directory makes
+ * nsbox_spawn() fail with the error of chdir(2) (-ENOENT, -ENOTDIR,
+ * -EACCES...).
+ * Returns 0; -EINVAL for a NULL @cfg or an empty @path; -ENAMETOOLONG for a
+ * path of 4096 bytes or more; -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_set_cwd(nsbox_config *cfg, const char *path);
+
+/**
+ * nsbox_config_clearenv - start the payload's environment empty instead of
+ * from the envp of nsbox_config_set_exec() (or the caller's environment).
+ * @cfg: the configuration.
+ *
+ * Forgets every earlier nsbox_config_setenv() of @cfg; later ones add to the
+ * empty environment.
+ * Returns 0, -EINVAL for a NULL @cfg, -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_clearenv(nsbox_config *cfg);
+
+/**
+ * nsbox_config_setenv - set or unset one variable of the payload's
+ * environment.
+ * @cfg: the configuration.
+ * @name: the variable's name: not empty, no '='.
+ * @value: its value; NULL unsets the variable.
+ *
+ * The changes apply in the order they were made, on top of the envp of
+ * nsbox_config_set_exec() or, when that is NULL, of the caller's environment
+ * as it is when nsbox_spawn() is called (or of nothing after
+ * nsbox_config_clearenv()). Setting a variable that is there replaces it in
+ * its place; a new one goes at the end. The strings are copied. The
+ * environment array is built by nsbox_spawn() in the caller; a callback
+ * payload finds it in environ (getenv(3)).
+ * Returns 0; -EINVAL for a NULL @cfg or @name, an empty @name or one with
+ * '='; -E2BIG past NSBOX_ENV_CHANGES_MAX changes; -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_setenv(nsbox_config *cfg, const char *name, const char *value);
+
+/**
+ * nsbox_config_add_fd - give the payload one of the caller's descriptors,
+ * under a number of the caller's choice (dup2(2) in the child).
+ * @cfg: the configuration.
+ * @parent_fd: an open descriptor of the calling process when nsbox_spawn()
+ *             is called; close-on-exec or not does not matter.
+ * @child_fd: the number the payload gets it under, without close-on-exec.
+ *            Equal to @parent_fd: keep that descriptor open across exec.
+ *
+ * All actions happen as if at once: the payload's @child_fd refers to what
+ * the caller's @parent_fd referred to at spawn time, even when another
+ * action replaces @parent_fd (two actions may swap two descriptors). The
+ * caller's own descriptors are never changed. The library's internal
+ * descriptors are moved out of the way when they have a number that is
+ * asked for.
+ * nsbox_spawn() fails with -EBADF (and a sentence naming the action) when
+ * @parent_fd is not open at that time, and with the error of dup2 or
+ * fcntl for a @child_fd above the RLIMIT_NOFILE of the child.
+ * Returns 0; -EINVAL for a NULL @cfg, a negative descriptor, or a @child_fd
+ * already given by an earlier action; -E2BIG past NSBOX_FD_ACTIONS_MAX
+ * actions; -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_add_fd(nsbox_config *cfg, int32_t parent_fd, int32_t child_fd);
+
+/**
+ * nsbox_config_set_close_fds - close every descriptor of the payload from 3
+ * on that is not the @child_fd of an nsbox_config_add_fd() action.
+ * @cfg: the configuration.
+ * @enable: 1 to close them, 0 (the default) to let the payload inherit every
+ *          descriptor of the caller that is not close-on-exec.
+ *
+ * Done in the child with close_range(2) (a loop of close(2) on kernels
+ * before 5.9) after the descriptor actions; 0, 1 and 2 are left as they are.
+ * Returns 0, -EINVAL for a NULL @cfg or @enable other than 0 or 1, -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_set_close_fds(nsbox_config *cfg, int32_t enable);
+
+/**
+ * nsbox_config_add_rlimit - set a resource limit of the payload
+ * (prlimit64(2) in the child, before the descriptor actions).
+ * @cfg: the configuration.
+ * @resource: an NSBOX_RLIMIT_* value.
+ * @soft: the soft limit; NSBOX_RLIMIT_INFINITY (UINT64_MAX) for none.
+ * @hard: the hard limit, not below @soft.
+ *
+ * A second limit for the same resource replaces the first. Raising a hard
+ * limit needs CAP_SYS_RESOURCE in the initial user namespace: without it,
+ * nsbox_spawn() fails with -EPERM and a sentence naming the limit.
+ * Returns 0; -EINVAL for a NULL @cfg, an unknown @resource or @soft above
+ * @hard; -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_add_rlimit(nsbox_config *cfg, uint32_t resource, uint64_t soft, uint64_t hard);
+
+/**
+ * nsbox_config_set_signal_mask - the signal mask the payload starts with.
+ * @cfg: the configuration.
+ * @mask: bit N-1 stands for signal N (SIGHUP is bit 0); bits of SIGKILL and
+ *        SIGSTOP are ignored, as the kernel cannot block them.
+ *
+ * Without this call the payload gets the mask of the thread that called
+ * nsbox_spawn(). This replaces it for every later spawn of @cfg.
+ * Returns 0, -EINVAL for a NULL @cfg, -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_set_signal_mask(nsbox_config *cfg, uint64_t mask);
+
+/**
+ * nsbox_config_set_signal_reset - set every signal's disposition to its
+ * default (SIG_DFL) in the payload, ignored ones included.
+ * @cfg: the configuration.
+ * @enable: 1 to reset all, 0 (the default) to reset only the signals the
+ *          caller catches and keep those it ignores ignored, as execve(2)
+ *          would.
+ *
+ * Useful when the caller ignores SIGPIPE or SIGCHLD and the payload should
+ * not inherit that.
+ * Returns 0, -EINVAL for a NULL @cfg or @enable other than 0 or 1, -ENOMEM.
+ * @since 0.1
+ */
+int nsbox_config_set_signal_reset(nsbox_config *cfg, int32_t enable);
+
 /* ---- end of process ---- */
 
 
