@@ -375,9 +375,17 @@ int nsbox_config_join_path(nsbox_config *cfg, const char *path, uint32_t ns);
 /**
  * nsbox_config_set_exit_signal - the signal the parent gets when the child
  * terminates: SIGCHLD by default, 0 for none (hosts that must not see
- * SIGCHLD; nsbox_proc_wait() still works).
+ * SIGCHLD, or that ignore it: nsbox_proc_wait() still works).
  * @cfg: the configuration
  * @sig: 0..64; SIGCHLD is 17 on Linux
+ *
+ * execve(2) resets a process's exit signal to SIGCHLD, so with an exec
+ * payload and any other exit signal the library keeps a small supervisor
+ * between the caller and the payload: the supervisor is the caller's child
+ * (nsbox_proc_pid() is its pid), it forwards every signal it gets to the
+ * payload and exits as the payload did (killed by the same signal, or 128 +
+ * the signal when it is pid 1 of a new PID namespace, where the payload is
+ * then pid 2). A callback payload needs none.
  * Returns 0, -EINVAL for a NULL @cfg or a signal outside 0..64.
  * @since 0.1
  */

@@ -286,14 +286,35 @@ static int forwarded(long sig)
 	return sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGUSR1 || sig == SIGUSR2;
 }
 
+/* Leave the way the payload left: a supervisor dies by the same signal
+ * (without a core dump of its own); pid 1 of a namespace cannot, and exits
+ * with 128 + the signal. */
+__attribute__((noreturn)) static void die_like(int st)
+{
+	if (WIFSIGNALED(st) && NSBOX_SYS0(__NR_getpid) != 1) {
+		struct nsbox_k_rlimit64 zero = { 0, 0 };
+		struct k_sigaction dfl = { 0 };
+		uint64_t one = (uint64_t)1 << (WTERMSIG(st) - 1);
+
+		(void)NSBOX_SYS4(__NR_prlimit64, 0, RLIMIT_CORE, &zero, NULL);
+		(void)NSBOX_SYS4(__NR_rt_sigaction, WTERMSIG(st), &dfl, NULL, 8);
+		(void)NSBOX_SYS2(__NR_kill, NSBOX_SYS0(__NR_getpid), WTERMSIG(st));
+		(void)NSBOX_SYS4(__NR_rt_sigprocmask, SIG_UNBLOCK, &one, NULL, 8);
+	}
+	if (WIFEXITED(st))
+		leave_group(WEXITSTATUS(st));
+	leave_group(128 + WTERMSIG(st));
+}
+
 /* Reap orphans, forward signals, and leave with the payload's status. Every
- * signal stays blocked: they are taken one by one with rt_sigtimedwait. */
-__attribute__((noreturn)) static void init_loop(long payload)
+ * signal stays blocked: they are taken one by one with rt_sigtimedwait. A
+ * supervisor forwards every signal but SIGCHLD. */
+__attribute__((noreturn)) static void init_loop(long payload, int supervise)
 {
 	uint64_t all = ~(uint64_t)0;
 	long sig;
 
-	(void)NSBOX_SYS2(__NR_prctl, PR_SET_NAME, "nsbox-init");
+	(void)NSBOX_SYS2(__NR_prctl, PR_SET_NAME, supervise ? "nsbox-supervise" : "nsbox-init");
 	(void)NSBOX_SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8);
 	/* Nothing of the caller stays open in the init: the error pipe (the
 	 * payload keeps its copy until exec, so the parent sees end of file
@@ -304,14 +325,12 @@ __attribute__((noreturn)) static void init_loop(long payload)
 		long r;
 
 		sig = NSBOX_SYS4(__NR_rt_sigtimedwait, &all, NULL, NULL, 8);
-		if (forwarded(sig))
+		if (supervise ? sig > 0 && sig != SIGCHLD : forwarded(sig))
 			(void)NSBOX_SYS2(__NR_kill, payload, sig);
 		while ((r = NSBOX_SYS4(__NR_wait4, -1, &st, WNOHANG | __WALL, NULL)) > 0) {
 			if (r != payload)
 				continue; /* an orphan, now reaped */
-			if (WIFEXITED(st))
-				leave_group(WEXITSTATUS(st));
-			leave_group(128 + WTERMSIG(st));
+			die_like(st);
 		}
 		if (r == -ECHILD)
 			leave_group(255); /* the payload is gone unseen: cannot happen */
@@ -347,7 +366,7 @@ int nsbox__process_child_late(struct nsbox_plan *p, int *detail)
 		if (r < 0)
 			return failed(detail, NSBOX_PROC_INIT_CLONE, 0, r);
 		if (r > 0)
-			init_loop(r);
+			init_loop(r, pl->supervise);
 		/* the payload, pid 2 */
 	}
 	if (pl->signal_reset) {

@@ -421,9 +421,14 @@ int nsbox__process_prepare(const nsbox_config *cfg, struct nsbox_plan *p)
 {
 	const struct nsbox_process_cfg *c = cfg->process;
 	struct nsbox_process_plan *pl;
+	/* execve(2) resets a process's exit signal to SIGCHLD (de_thread), so an
+	 * exec payload with another exit signal (0 included) gets a supervisor:
+	 * the caller's child, which never execs, keeps the exit signal, runs the
+	 * payload as its own child and leaves as it does. */
+	int supervise = cfg->path && cfg->exit_signal != SIGCHLD && !(c && c->init);
 	int r;
 
-	if (!c)
+	if (!c && !supervise)
 		return 0;
 	pl = calloc(1, sizeof(*pl));
 	if (!pl)
@@ -431,13 +436,16 @@ int nsbox__process_prepare(const nsbox_config *cfg, struct nsbox_plan *p)
 	p->process = pl;
 	pl->parent_pidfd = pl->child_pidfd = -1;
 
-	if (c->init) {
+	if ((c && c->init) || supervise) {
 		/* The init is a long-lived copy of the caller: it must never
 		 * share the caller's memory. */
 		pl->init = 1;
+		pl->supervise = supervise;
 		p->vm = 0;
 		p->fallible = 1;
 	}
+	if (!c)
+		return 0;
 	if (c->die_with_parent) {
 		long fd = syscall(SYS_pidfd_open, (pid_t)getpid(), 0); /* always close-on-exec */
 		if (fd < 0 && errno != ENOSYS)

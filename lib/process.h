@@ -52,6 +52,8 @@ struct nsbox_k_rlimit64 {
 
 struct nsbox_process_plan {
 	int init;
+	int supervise; /* the init is a supervisor: it forwards every signal and
+	                * dies the way the payload died */
 	int die_with_parent;
 	pid_t parent_pid;  /* fallback check when pidfd_open(2) is missing */
 	int parent_pidfd;  /* the caller's copy, closed by nsbox__process_plan_free */
