@@ -447,6 +447,7 @@ int nsbox_config_check(const nsbox_config *cfg);
  *  -EACCES   also: a map write of a process that is not dumpable, or a
  *            cgroup move refused;
  *  -ESRCH    a join target is gone;
+ *  -EBADF    a descriptor given to nsbox_config_add_fd() is not open;
  *  -EEXIST   the name of a veth pair's host end is taken in the caller's
  *            network namespace, or a mount operation meets an existing file;
  *  -EADDRNOTAVAIL, -EACCES, ... the kernel refused a veth address;
