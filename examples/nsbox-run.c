@@ -1,7 +1,7 @@
 /*
- * nsbox-run.c - run a command in new or joined namespaces, like unshare(1),
- * on top of libnsbox. Run "nsbox-run --help" for the options; the parser is
- * in nsbox-run-args.c.
+ * nsbox-run.c - run a command in new or joined namespaces, like unshare(1)
+ * and bwrap(1), on top of libnsbox. Run "nsbox-run --help" for the options;
+ * the parser is in nsbox-run-args.c.
  *
  *   nsbox-run -U -r -u -p --hostname boxed -- sh -c 'echo $(hostname) $$ $(id -u)'
  *   boxed 1 0
@@ -36,7 +36,21 @@ static void forward_signal(int sig)
 		kill(child_pid, sig);
 }
 
-static void handle_signals(void)
+/* SIGINT and SIGQUIT from the terminal reach the command (our process
+ * group) by themselves: nsbox-run lives on to report its status. A handler
+ * rather than SIG_IGN, because an ignored signal would stay ignored across
+ * the command's exec. */
+static void swallow_signal(int sig)
+{
+	(void)sig;
+}
+
+/* The signals nsbox-run handles. They stay blocked from before the spawn
+ * until the child's pid is known, so none is lost or kills nsbox-run in
+ * between (the command gets the mask we had, nsbox_config_set_signal_mask). */
+static const int handled_signals[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
+
+static void handle_signals(int new_session)
 {
 	struct sigaction sa;
 
@@ -46,10 +60,24 @@ static void handle_signals(void)
 	sa.sa_handler = forward_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	/* The terminal sends these to the command (our process group) itself. */
-	sa.sa_handler = SIG_IGN;
+	/* With --new-session the terminal no longer reaches the command: pass
+	 * its SIGINT and SIGQUIT on as well. */
+	if (!new_session)
+		sa.sa_handler = swallow_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
+}
+
+/* A sigset_t as nsbox_config_set_signal_mask() takes it: bit N-1 for N. */
+static uint64_t signal_mask_bits(const sigset_t *set)
+{
+	uint64_t mask = 0;
+	int sig;
+
+	for (sig = 1; sig <= 64; sig++)
+		if (sigismember(set, sig) == 1)
+			mask |= UINT64_C(1) << (sig - 1);
+	return mask;
 }
 
 /* After a failed libnsbox call: its sentence, else the errno text. */
@@ -105,6 +133,118 @@ static int find_command(const char *name, char *buf, size_t size)
 	}
 }
 
+/* Read @fd to its end into a new buffer (*@out, to free; NULL when empty).
+ * Returns 0, -EFBIG past @max bytes, -ENOMEM, or the errno of read(2). */
+static int read_all(int fd, size_t max, void **out, size_t *len)
+{
+	char *buf = NULL, *grown;
+	size_t size = 0, n = 0;
+	ssize_t k;
+
+	for (;;) {
+		if (n == size) {
+			size = size ? 2 * size : 4096;
+			if (!(grown = realloc(buf, size))) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = grown;
+		}
+		k = read(fd, buf + n, size - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			int e = errno;
+
+			free(buf);
+			return -e;
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+		if (n > max) {
+			free(buf);
+			return -EFBIG;
+		}
+	}
+	if (n == 0) {
+		free(buf);
+		buf = NULL;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Read the descriptors of --file and --seccomp to their end, as bwrap does,
+ * and close them (but 0, 1, 2), so that COMMAND does not inherit them. */
+static int load_fds(struct run_args *args)
+{
+	size_t i, j;
+	void *data;
+	size_t len;
+	int r;
+
+	for (i = 0; i < args->n_mounts; i++) {
+		struct run_mount_op *op = &args->mounts[i];
+
+		if (op->kind != RUN_MNT_FILE)
+			continue;
+		r = read_all(op->fd, RUN_FILE_MAX, &data, &len);
+		if (r < 0) {
+			if (r == -EFBIG)
+				fprintf(stderr, "nsbox-run: --file %d %s: more than %d MiB\n", (int)op->fd,
+				        op->dest, RUN_FILE_MAX >> 20);
+			else
+				fprintf(stderr, "nsbox-run: --file %d %s: %s\n", (int)op->fd, op->dest,
+				        strerror(-r));
+			return r;
+		}
+		op->data = data;
+		op->len = len;
+		op->loaded = 1;
+	}
+	if (args->seccomp_fd >= 0) {
+		r = read_all(args->seccomp_fd, RUN_SECCOMP_MAX, &data, &len);
+		if (r < 0) {
+			if (r == -EFBIG)
+				fprintf(stderr, "nsbox-run: --seccomp %d: more than %d bytes (4096 "
+				        "instructions)\n", (int)args->seccomp_fd, RUN_SECCOMP_MAX);
+			else
+				fprintf(stderr, "nsbox-run: --seccomp %d: %s\n", (int)args->seccomp_fd,
+				        strerror(-r));
+			return r;
+		}
+		args->seccomp = data;
+		args->seccomp_len = len;
+		args->seccomp_loaded = 1;
+	}
+	for (i = 0; i < args->n_mounts; i++) {
+		int32_t fd = args->mounts[i].fd;
+
+		if (args->mounts[i].kind != RUN_MNT_FILE || fd <= 2)
+			continue;
+		for (j = 0; j < i; j++)
+			if (args->mounts[j].kind == RUN_MNT_FILE && args->mounts[j].fd == fd)
+				break;
+		if (j == i && fd != args->seccomp_fd)
+			close(fd);
+	}
+	if (args->seccomp_fd > 2)
+		close(args->seccomp_fd);
+	return 0;
+}
+
+static void free_fds(struct run_args *args)
+{
+	size_t i;
+
+	for (i = 0; i < args->n_mounts; i++)
+		if (args->mounts[i].kind == RUN_MNT_FILE)
+			free((void *)args->mounts[i].data);
+	free((void *)args->seccomp);
+}
+
 int main(int argc, char **argv)
 {
 	char *default_cmd[] = { NULL, NULL };
@@ -113,8 +253,10 @@ int main(int argc, char **argv)
 	char err[512];
 	nsbox_config *cfg = NULL;
 	nsbox_proc *proc = NULL;
+	sigset_t handled, old_mask;
 	int32_t status = 0;
 	char **cmd;
+	size_t i;
 	int r;
 
 	if (run_args_parse(&args, argc, argv, err, sizeof(err)) < 0) {
@@ -145,43 +287,59 @@ int main(int argc, char **argv)
 		return EXIT_NOT_FOUND;
 	}
 	/* Say "not found" or "cannot execute" here, where the errno is surely
-	 * execve's. A joined mount namespace may hold other files: there,
-	 * only the child can tell. */
-	if (!args.join_pid && (r = check_executable(path)) < 0) {
+	 * execve's. A joined mount namespace or a new root may hold other
+	 * files: there, only the child can tell. */
+	if (!args.join_pid && !args.new_root && (r = check_executable(path)) < 0) {
 		fprintf(stderr, "nsbox-run: %s: %s\n", path, strerror(-r));
 		return r == -ENOENT || r == -ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 
+	if (load_fds(&args) < 0) {
+		free_fds(&args);
+		return EXIT_FAILED;
+	}
 	r = nsbox_config_new(&cfg);
 	if (r < 0) {
 		print_lib_error(r);
+		free_fds(&args);
 		return EXIT_FAILED;
 	}
 	r = run_args_apply(&args, path, cmd, cfg, err, sizeof(err));
+	free_fds(&args); /* the configuration holds copies */
 	if (r < 0) {
 		fprintf(stderr, "nsbox-run: %s\n", err);
 		nsbox_config_free(cfg);
 		return EXIT_FAILED;
 	}
+	sigemptyset(&handled);
+	for (i = 0; i < sizeof(handled_signals) / sizeof(handled_signals[0]); i++)
+		sigaddset(&handled, handled_signals[i]);
+	sigprocmask(SIG_BLOCK, &handled, &old_mask);
+	r = nsbox_config_set_signal_mask(cfg, signal_mask_bits(&old_mask));
+	if (r < 0) {
+		print_lib_error(r);
+		nsbox_config_free(cfg);
+		return EXIT_FAILED;
+	}
+	handle_signals(args.new_session);
 	r = nsbox_spawn(cfg, &proc);
+	if (r == 0)
+		child_pid = nsbox_proc_pid(proc);
+	/* Signals that came meanwhile are handled now, passed on if they must. */
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (r < 0) {
 		print_lib_error(r);
 		if (r == -EPERM && geteuid() != 0 && !(args.ns & NSBOX_NS_USER) && !args.join_pid)
 			fputs("nsbox-run: without root, add -U (-r: root inside)\n", stderr);
 		nsbox_config_free(cfg);
-		/* From execve(2), as nsbox.h documents; but -EACCES may also
-		 * come from opening a join target's namespace files. */
-		if (r == -ENOENT)
-			return EXIT_NOT_FOUND;
-		if (r == -ENOEXEC)
-			return EXIT_CANNOT_EXEC;
-		return EXIT_FAILED;
+		/* 127 and 126 only for errors of execve(2) itself, which the
+		 * library names "child: execve PATH: ...": -ENOENT and -EACCES
+		 * also come from bind sources, --chdir, cgroups, join targets. */
+		if (strncmp(nsbox_last_error(), "child: execve ", 14) != 0)
+			return EXIT_FAILED;
+		return r == -ENOENT || r == -ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 	}
 	nsbox_config_free(cfg);
-
-	/* Only now: ignored signals would stay ignored across the child's exec. */
-	child_pid = nsbox_proc_pid(proc);
-	handle_signals();
 
 	do
 		r = nsbox_proc_wait(proc, 0, &status);
