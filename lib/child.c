@@ -45,9 +45,11 @@ static void report(struct nsbox_plan *p, int type, int step, int err, int value)
 
 /* The payload's pid by pidfd over the socket (nested PID namespaces: our
  * pid numbers are not the caller's). */
-static void report_pidfd(struct nsbox_plan *p, int pidfd)
+static void report_pidfd(struct nsbox_plan *p, int pidfd, long pid)
 {
-	struct nsbox_msg m = { NSBOX_MSG_PID, NSBOX_STEP_FORK, 0, 0 };
+	/* value: the payload's pid as we see it, for a parent that could not
+	 * take the descriptor (its table full) and must find it another way */
+	struct nsbox_msg m = { NSBOX_MSG_PID, NSBOX_STEP_FORK, 0, (int32_t)pid };
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
@@ -223,7 +225,7 @@ __attribute__((noreturn)) static void fork_stage(struct nsbox_plan *p, uint64_t 
 	if (pid < 0)
 		fail(p, NSBOX_STEP_FORK, pid, 0);
 	if (pidfd >= 0)
-		report_pidfd(p, pidfd);
+		report_pidfd(p, pidfd, pid);
 	else
 		report(p, msg, NSBOX_STEP_FORK, 0, (int)pid);
 	child_exit(0);

@@ -18,6 +18,7 @@
  *
  * The error pipe is the only channel in every mode, so a vfork that an
  * emulator turns into a fork still reports failures. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -565,7 +566,7 @@ static int release(struct pipes *pp, int r)
 }
 
 /* One message; with a socket, also a descriptor passed along (*fd). */
-static ssize_t read_msg(int sock, int fdr, struct nsbox_msg *m, int *fd)
+static ssize_t read_msg(int sock, int fdr, struct nsbox_msg *m, int *fd, int *reserve, int *truncated)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -583,7 +584,12 @@ static ssize_t read_msg(int sock, int fdr, struct nsbox_msg *m, int *fd)
 	mh.msg_iovlen = 1;
 	mh.msg_control = u.buf;
 	mh.msg_controllen = sizeof(u.buf);
+	/* the slot kept free for the descriptor that may come now */
+	if (*reserve >= 0)
+		nsbox__fdreg_close(reserve);
 	n = recvmsg(fdr, &mh, MSG_CMSG_CLOEXEC);
+	if (n > 0 && (mh.msg_flags & MSG_CTRUNC))
+		*truncated = 1;
 	for (c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
 			int got;
@@ -595,14 +601,54 @@ static ssize_t read_msg(int sock, int fdr, struct nsbox_msg *m, int *fd)
 	return n;
 }
 
+/* The payload of a nested PID namespace whose pidfd we could not take: our
+ * child whose NSpid holds the pid the second intermediate saw. */
+static pid_t find_nested_payload(pid_t seen)
+{
+	char path[320], line[512];
+	DIR *tasks = opendir("/proc/self/task");
+	struct dirent *t;
+	pid_t found = -1;
+
+	while (tasks && found < 0 && (t = readdir(tasks))) {
+		FILE *f;
+		long c;
+
+		if (t->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children", t->d_name);
+		if (!(f = fopen(path, "re")))
+			continue;
+		while (found < 0 && fscanf(f, "%ld", &c) == 1) {
+			FILE *st;
+			snprintf(path, sizeof(path), "/proc/%ld/status", c);
+			if (!(st = fopen(path, "re")))
+				continue;
+			while (fgets(line, sizeof(line), st))
+				if (!strncmp(line, "NSpid:", 6)) {
+					char *q = line + 6, *end;
+					int i = 0;
+					for (long v = strtol(q, &end, 10); end != q; v = strtol(q = end, &end, 10), i++)
+						if (i > 0 && v == seen)
+							found = (pid_t)c;
+				}
+			fclose(st);
+		}
+		fclose(f);
+	}
+	if (tasks)
+		closedir(tasks);
+	return found;
+}
+
 static int collect(struct nsbox_plan *p, struct pipes *pp, pid_t pid, int pidfd, struct nsbox_msg *err,
-                   pid_t *payload, pid_t *extra, int *payload_fd)
+                   pid_t *payload, pid_t *extra, int *payload_fd, int *reserve)
 {
 	struct nsbox_msg m;
-	int r = 0, hook_pending = 0;
+	int r = 0, hook_pending = 0, truncated = 0;
 
 	for (;;) {
-		ssize_t n = read_msg(p->pid_nested, pp->err_r, &m, payload_fd);
+		ssize_t n = read_msg(p->pid_nested, pp->err_r, &m, payload_fd, reserve, &truncated);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -618,6 +664,13 @@ static int collect(struct nsbox_plan *p, struct pipes *pp, pid_t pid, int pidfd,
 				close_fd(&pp->go_w);
 		} else if (m.type == NSBOX_MSG_NEED_PARENT) {
 			hook_pending = 1; /* the payload of an extra fork waits */
+		} else if (m.type == NSBOX_MSG_PID && p->pid_nested && *payload_fd < 0) {
+			/* its descriptor did not fit in our table: find it, end it */
+			*payload = find_nested_payload(m.value);
+			if (*payload > 0)
+				kill(*payload, SIGKILL);
+			r = nsbox__fail(-EMFILE, "spawn: no descriptor free for the payload's pidfd%s",
+			                truncated ? "" : " (none was sent)");
 		} else if (m.type == NSBOX_MSG_PID) {
 			*payload = *payload_fd >= 0 ? nsbox__pidfd_pid(*payload_fd) : m.value;
 			if (*payload_fd < 0)
@@ -653,7 +706,7 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	size_t map_len = 0;
 	pid_t pid, payload = 0, extra = 0;
 	struct pipes pp = { -1, -1, -1, -1 };
-	int pidfd = -1, payload_fd = -1, used_clone3, r;
+	int pidfd = -1, payload_fd = -1, reserve = -1, used_clone3, r;
 
 	if (!cfg || !out)
 		return nsbox__fail(-EINVAL, "nsbox_spawn: cfg or out is NULL");
@@ -675,6 +728,19 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		goto out_plan;
 	if ((r = get_stack(cfg, &p->stack_lo, &req.stack_size, &map, &map_len)) < 0)
 		goto out_plan;
+	if (p->pid_nested) {
+		/* keep a descriptor slot for the payload's pidfd, which comes
+		 * over the socket; an -EMFILE is better now than after clone */
+		nsbox__fdreg_write_lock();
+		reserve = fcntl(pp.err_r, F_DUPFD_CLOEXEC, 0);
+		r = reserve < 0 ? -errno : 0;
+		nsbox__fdreg_add_locked(reserve);
+		nsbox__fdreg_unlock();
+		if (r < 0) {
+			r = nsbox__fail_sys(r, "spawn: a descriptor for the payload's pidfd");
+			goto out_stack;
+		}
+	}
 
 	req.flags = CLONE_PIDFD | (p->vm ? CLONE_VM : 0) | (p->vfork ? CLONE_VFORK : 0) | p->clone_ns |
 	            (p->cgroup_fd >= 0 && !p->cgroup_fallback ? CLONE_INTO_CGROUP : 0);
@@ -741,7 +807,7 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	close_fd(&pp.err_w);
 	close_fd(&pp.go_r);
 	if (p->fallible)
-		r = collect(p, &pp, pid, pidfd, &err, &payload, &extra, &payload_fd);
+		r = collect(p, &pp, pid, pidfd, &err, &payload, &extra, &payload_fd, &reserve);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	if (err.type)
@@ -786,6 +852,7 @@ out_stack:
 	if (map)
 		munmap(map, map_len);
 out_plan:
+	nsbox__fdreg_close(&reserve);
 	close_pipes(&pp);
 	free_plan(p);
 	free(p);
