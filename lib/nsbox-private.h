@@ -26,7 +26,19 @@ struct nsbox_kind {
 	const char *name;
 };
 extern const struct nsbox_kind nsbox__kinds[NSBOX_NKINDS];
-uint64_t nsbox__clone_flags(uint32_t ns);
+/* Inline, so that a join or a detach touches no other page of the library
+ * (a freshly forked caller faults every page it runs in). */
+static inline uint64_t nsbox__clone_flags(uint32_t ns)
+{
+	return ((ns & NSBOX_NS_MOUNT) ? 0x00020000ULL : 0) |  /* CLONE_NEWNS */
+	       ((ns & NSBOX_NS_UTS) ? 0x04000000ULL : 0) |    /* CLONE_NEWUTS */
+	       ((ns & NSBOX_NS_IPC) ? 0x08000000ULL : 0) |    /* CLONE_NEWIPC */
+	       ((ns & NSBOX_NS_PID) ? 0x20000000ULL : 0) |    /* CLONE_NEWPID */
+	       ((ns & NSBOX_NS_NET) ? 0x40000000ULL : 0) |    /* CLONE_NEWNET */
+	       ((ns & NSBOX_NS_USER) ? 0x10000000ULL : 0) |   /* CLONE_NEWUSER */
+	       ((ns & NSBOX_NS_CGROUP) ? 0x02000000ULL : 0) | /* CLONE_NEWCGROUP */
+	       ((ns & NSBOX_NS_TIME) ? 0x00000080ULL : 0);    /* CLONE_NEWTIME */
+}
 const struct nsbox_kind *nsbox__kind_by_bit(uint32_t bit);
 const struct nsbox_kind *nsbox__kind_by_clone_flag(uint64_t flag);
 

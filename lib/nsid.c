@@ -32,15 +32,6 @@ const struct nsbox_kind nsbox__kinds[NSBOX_NKINDS] = {
 	{ NSBOX_NS_TIME, CLONE_NEWTIME, "time" },
 };
 
-uint64_t nsbox__clone_flags(uint32_t ns)
-{
-	uint64_t f = 0;
-	for (int i = 0; i < NSBOX_NKINDS; i++)
-		if (ns & nsbox__kinds[i].bit)
-			f |= nsbox__kinds[i].clone_flag;
-	return f;
-}
-
 const struct nsbox_kind *nsbox__kind_by_bit(uint32_t bit)
 {
 	for (int i = 0; i < NSBOX_NKINDS; i++)
@@ -191,3 +182,9 @@ int nsbox__privileged(void)
 		return 0;
 	return (d[0].effective >> CAP_SYS_ADMIN) & 1;
 }
+
+/* The inline nsbox__clone_flags() must agree with the table. */
+_Static_assert(CLONE_NEWNS == 0x00020000 && CLONE_NEWUTS == 0x04000000 && CLONE_NEWIPC == 0x08000000 &&
+                       CLONE_NEWPID == 0x20000000 && CLONE_NEWNET == 0x40000000 &&
+                       CLONE_NEWUSER == 0x10000000 && CLONE_NEWCGROUP == 0x02000000 && CLONE_NEWTIME == 0x80,
+               "CLONE_NEW* values");

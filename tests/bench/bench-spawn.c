@@ -10,6 +10,11 @@
  * It exits non-zero only when something fails to run, never for a missed
  * target.
  *
+ * The raw floor is a hand-written clone3 of the same namespace set that
+ * does what a correct one must and nothing more: it writes its own maps
+ * for a root map (as unshare -r does) and makes / private in a new mount
+ * namespace (without that, its mounts reach the host).
+ *
  * usage: bench-spawn [--quick] [--rounds N] [--nsbox-run PATH] [--no-rss]
  */
 #include <errno.h>
@@ -23,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -74,6 +80,8 @@ static char raw_stack[RAW_STACK] __attribute__((aligned(64)));
 
 struct raw_child {
 	int map;
+	int mount; /* a new mount namespace: make / private, as any correct
+	            * hand-written clone must (else mounts leak to the host) */
 	char uid_map[32], gid_map[32];
 };
 
@@ -86,29 +94,30 @@ static void raw_write(const char *path, const char *s)
 	}
 }
 
-static int raw_child_exec(void *arg)
+static void raw_setup(struct raw_child *c)
 {
-	struct raw_child *c = arg;
-	static char *const argv[] = { "/bin/true", NULL };
-
 	if (c->map) {
 		raw_write("/proc/self/setgroups", "deny");
 		raw_write("/proc/self/uid_map", c->uid_map);
 		raw_write("/proc/self/gid_map", c->gid_map);
 	}
+	if (c->mount)
+		syscall(SYS_mount, NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+}
+
+static int raw_child_exec(void *arg)
+{
+	struct raw_child *c = arg;
+	static char *const argv[] = { "/bin/true", NULL };
+
+	raw_setup(c);
 	syscall(SYS_execve, "/bin/true", argv, environ);
 	return 127;
 }
 
 static int raw_child_exit(void *arg)
 {
-	struct raw_child *c = arg;
-
-	if (c->map) {
-		raw_write("/proc/self/setgroups", "deny");
-		raw_write("/proc/self/uid_map", c->uid_map);
-		raw_write("/proc/self/gid_map", c->gid_map);
-	}
+	raw_setup(arg);
 	return 0;
 }
 
@@ -138,6 +147,7 @@ static int raw_spawn(uint32_t ns, int map, int exec)
 
 	memset(&c, 0, sizeof(c));
 	c.map = map;
+	c.mount = !!(ns & NSBOX_NS_MOUNT);
 	snprintf(c.uid_map, sizeof(c.uid_map), "0 %u 1\n", (unsigned)geteuid());
 	snprintf(c.gid_map, sizeof(c.gid_map), "0 %u 1\n", (unsigned)getegid());
 	memset(&ca, 0, sizeof(ca));
