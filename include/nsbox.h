@@ -339,7 +339,7 @@ int nsbox_config_set_mount_proc(nsbox_config *cfg, int32_t enable);
  * the caller may not inspect makes nsbox_spawn() fail with -EPERM.
  * Joins of several targets are allowed as long as no kind is given twice.
  * Returns 0; -EINVAL for a NULL @cfg, a negative @pidfd, an empty or unknown
- * mask or a kind joined twice; -E2BIG past 8 join entries.
+ * mask or a kind joined twice (so there are at most eight join entries).
  * @since 0.1
  */
 int nsbox_config_join(nsbox_config *cfg, int32_t pidfd, uint32_t ns);
@@ -352,7 +352,7 @@ int nsbox_config_join(nsbox_config *cfg, int32_t pidfd, uint32_t ns);
  * @pid: the target process, > 0
  * @ns: the kinds to enter, NSBOX_NS_* bits, not 0
  * Returns 0; -EINVAL for a NULL @cfg, @pid <= 0, an empty or unknown mask
- * or a kind joined twice; -E2BIG past 8 join entries.
+ * or a kind joined twice.
  * @since 0.1
  */
 int nsbox_config_join_pid(nsbox_config *cfg, int32_t pid, uint32_t ns);
@@ -367,7 +367,7 @@ int nsbox_config_join_pid(nsbox_config *cfg, int32_t pid, uint32_t ns);
  * The file is opened by nsbox_spawn(): -ENOENT if missing, -EINVAL if it is
  * no namespace file or of another kind.
  * Returns 0; -EINVAL for a NULL @cfg or @path, an @ns that is not exactly
- * one kind, or a kind joined twice; -E2BIG; -ENOMEM.
+ * one kind, or a kind joined twice; -ENOMEM.
  * @since 0.1
  */
 int nsbox_config_join_path(nsbox_config *cfg, const char *path, uint32_t ns);

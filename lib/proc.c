@@ -125,9 +125,10 @@ NSBOX_EXPORT int nsbox_proc_kill(nsbox_proc *proc, int32_t sig)
 		return nsbox__fail(-EINVAL, "nsbox_proc_kill: %d is not a signal", sig);
 	if (proc->reaped)
 		return nsbox__fail(-ESRCH, "kill: process %d has been reaped", (int)proc->pid);
-	if (proc->pidfd >= 0)
-		r = syscall(SYS_pidfd_send_signal, proc->pidfd, sig, NULL, 0);
-	else
+	r = proc->pidfd >= 0 ? syscall(SYS_pidfd_send_signal, proc->pidfd, sig, NULL, 0) : -1;
+	/* no pidfd, or no pidfd_send_signal (Linux < 5.1, emulators): the
+	 * child is not reaped yet, so its pid is still its own */
+	if (proc->pidfd < 0 || (r < 0 && errno == ENOSYS))
 		r = kill(proc->pid, sig);
 	if (r < 0)
 		return nsbox__fail_sys(-errno, "kill process %d", (int)proc->pid);

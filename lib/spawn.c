@@ -13,8 +13,11 @@
  *     CLONE_VM without CLONE_VFORK, synchronised over two CLOEXEC pipes.
  *  C. callback payload, NSBOX_SPAWN_FORK, or a time namespace to join:
  *     fork-style (own copy of memory), over the same pipes.
- * Where CLONE_VM is refused with EINVAL (emulators such as valgrind), B
- * is retried as C: the same result, only slower.
+ * Where CLONE_VM without CLONE_VFORK is refused with EINVAL (an emulator
+ * such as qemu-user), B is retried as C: the same result, only slower.
+ * (valgrind 3.19 aborts on it instead, and knows neither clone3 nor
+ * pidfd_send_signal: under valgrind only vfork-style and fork-style spawns
+ * work.)
  *
  * The error pipe is the only channel in every mode, so a vfork that an
  * emulator turns into a fork still reports failures. */
