@@ -62,6 +62,22 @@ START_TEST(test_exec_fds_inherited)
 	NT_ASSERT(extra >= 0, "open /dev/null");
 	p = nt_spawn_sh(cfg, &rd, "echo ready; exec sleep 30");
 	nt_expect_ready(rd);
+	/* "ready" comes from sh: wait until it has become sleep, whose
+	 * descriptors are the ones inherited (sh may hold others meanwhile) */
+	for (int i = 0; i < 500; i++) {
+		char path[64], comm[64] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", nsbox_proc_pid(p));
+		if ((f = fopen(path, "re"))) {
+			if (!fgets(comm, sizeof(comm), f))
+				comm[0] = 0;
+			fclose(f);
+		}
+		if (!strncmp(comm, "sleep", 5))
+			break;
+		usleep(2000);
+	}
 	/* The payload closed W and has stdout on the pipe, so it holds 1 and
 	 * every fd of ours without FD_CLOEXEC (0 and 2 included). */
 	for (fd = 0; fd < 1024; fd++) {
