@@ -1179,6 +1179,18 @@ START_TEST(fd_errors)
 	PT_ASSERT(proc == NULL, "a handle came back");
 	PT_CONTAINS(nsbox_last_error(), "fd action #2");
 	nsbox_config_free(cfg);
+	/* At most NSBOX_FD_ACTIONS_MAX actions. */
+	cfg = pt_cfg_sleep(0);
+	{
+		int32_t i;
+		int r = 0;
+
+		for (i = 0; i < NSBOX_FD_ACTIONS_MAX && r == 0; i++)
+			r = nsbox_config_add_fd(cfg, 2, i);
+		PT_INT(r, ==, 0);
+		PT_INT(nsbox_config_add_fd(cfg, 2, i), ==, -E2BIG);
+	}
+	nsbox_config_free(cfg);
 	/* A child fd above the child's RLIMIT_NOFILE: the error of the step. */
 	cfg = pt_cfg_sleep(0);
 	PT_OK(nsbox_config_add_rlimit(cfg, NSBOX_RLIMIT_NOFILE, 64, 64));
