@@ -354,6 +354,37 @@ START_TEST(init_after_join)
 }
 END_TEST
 
+/* A caller that ignores SIGCHLD (with exit signal 0, so that it can still
+ * wait for the init): the init must not let the kernel reap the payload
+ * behind its back, and the payload still inherits the ignored SIGCHLD. */
+START_TEST(init_caller_ignores_sigchld)
+{
+	struct sigaction ign, old;
+	char v[64];
+	nsbox_config *cfg;
+	nsbox_proc *proc;
+	pid_t payload;
+	int st;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	PT_ASSERT(sigaction(SIGCHLD, &ign, &old) == 0, "sigaction");
+	cfg = pt_cfg_sleep(g_pidns);
+	PT_OK(nsbox_config_set_exit_signal(cfg, 0));
+	PT_OK(nsbox_config_set_init(cfg, 1));
+	proc = pt_spawn(cfg, NULL);
+	payload = init_payload(nsbox_proc_pid(proc));
+	pt_wait_sleeping(payload);
+	pt_status_field(payload, "SigIgn", v, sizeof(v));
+	PT_ASSERT(strtoull(v, NULL, 16) & BIT(SIGCHLD), "the payload's SigIgn %s lacks SIGCHLD", v);
+	PT_OK(nsbox_proc_kill(proc, SIGTERM));
+	st = pt_wait_free(proc);
+	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM, "init: %s", pt_status_str(st));
+	sigaction(SIGCHLD, &old, NULL);
+	nsbox_config_free(cfg);
+}
+END_TEST
+
 static int cb_pid(void *arg)
 {
 	(void)arg;
@@ -1459,6 +1490,7 @@ static Suite *process_suite(void)
 	tcase_add_test(tc, init_exec_failure);
 	tcase_add_test(tc, init_callback);
 	tcase_add_test(tc, init_after_join);
+	tcase_add_test(tc, init_caller_ignores_sigchld);
 	tcase_add_test(tc, init_unprivileged);
 	tcase_add_test(tc, init_needs_pid_namespace);
 
