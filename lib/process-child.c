@@ -355,11 +355,11 @@ int nsbox__process_child_late(struct nsbox_plan *p, int *detail)
 		pl->child_pidfd = -1;
 	}
 	if (pl->init) {
-		struct k_sigaction dfl = { 0 };
+		struct k_sigaction dfl = { 0 }, old = { 0 };
 
 		/* A SIGCHLD ignored by the caller would make the kernel reap
 		 * the payload itself and the init could never learn its status. */
-		if ((r = NSBOX_SYS4(__NR_rt_sigaction, SIGCHLD, &dfl, NULL, 8)) < 0)
+		if ((r = NSBOX_SYS4(__NR_rt_sigaction, SIGCHLD, &dfl, &old, 8)) < 0)
 			return failed(detail, NSBOX_PROC_INIT_SIGCHLD, 0, r);
 		/* fork-style (the plan made the child without CLONE_VM) */
 		r = NSBOX_SYS5(__NR_clone, SIGCHLD, 0, NULL, NULL, 0);
@@ -367,7 +367,10 @@ int nsbox__process_child_late(struct nsbox_plan *p, int *detail)
 			return failed(detail, NSBOX_PROC_INIT_CLONE, 0, r);
 		if (r > 0)
 			init_loop(r, pl->supervise);
-		/* the payload, pid 2 */
+		/* The payload, pid 2: it inherits an ignored SIGCHLD as execve
+		 * would let it (a caught one is reset by child.c anyway). */
+		if (old.handler == (void *)SIG_IGN)
+			(void)NSBOX_SYS4(__NR_rt_sigaction, SIGCHLD, &old, NULL, 8);
 	}
 	if (pl->signal_reset) {
 		struct k_sigaction dfl = { 0 };

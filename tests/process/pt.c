@@ -203,7 +203,8 @@ nsbox_config *pt_cfg_sh(uint32_t ns, int *rd, int *wr, const char *script)
 
 	PT_ASSERT(pipe2(p, O_CLOEXEC) == 0, "pipe2: %s", strerror(errno));
 	PT_ASSERT(fcntl(p[1], F_SETFD, 0) == 0, "fcntl: %s", strerror(errno));
-	snprintf(text, sizeof(text), "exec >&%d; %s", p[1], script);
+	/* dash reads only one digit in ">&N": go through /proc for any N. */
+	snprintf(text, sizeof(text), "exec >/proc/self/fd/%d; %s", p[1], script);
 	PT_OK(nsbox_config_new(&cfg));
 	if (ns & NSBOX_NS_USER)
 		PT_OK(nsbox_config_map_caller(cfg, NSBOX_MAP_ROOT));
