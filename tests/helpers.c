@@ -427,6 +427,16 @@ static int read_maps(void)
 	return lines;
 }
 
+int nt_under_asan(void)
+{
+	return NT_ASAN;
+}
+
+int nt_maps_reliable(void)
+{
+	return !nt_under_valgrind() && !NT_ASAN;
+}
+
 int nt_maps_count(void)
 {
 	return read_maps();

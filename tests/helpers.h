@@ -151,6 +151,10 @@ void nt_snap_take(struct nt_snap *s);
 void nt_snap_check(struct nt_snap *s, const char *file, int line);
 /* Number of lines in /proc/self/maps. */
 int nt_maps_count(void);
+/* Whether the mapping count means anything (not under valgrind or ASan). */
+int nt_maps_reliable(void);
+/* Built with AddressSanitizer (whose runtime starts threads of its own). */
+int nt_under_asan(void);
 
 /* ---- payloads ----------------------------------------------------------------- */
 
