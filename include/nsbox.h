@@ -407,7 +407,8 @@ int nsbox_config_set_flags(nsbox_config *cfg, uint32_t flags);
  * nsbox_last_error() text, without opening a file or starting a process.
  * Checks that need the target's files (join targets, cgroup directories,
  * bind sources) are left to nsbox_spawn().
- * Returns 0, or the -EINVAL / -EOPNOTSUPP nsbox_spawn() would return.
+ * Returns 0, or the -EINVAL / -EOPNOTSUPP nsbox_spawn() would return, or
+ * -EBADF for a descriptor given to nsbox_config_add_fd() that is not open.
  * @since 0.1
  */
 int nsbox_config_check(const nsbox_config *cfg);
@@ -420,7 +421,9 @@ int nsbox_config_check(const nsbox_config *cfg);
  * available (ENOSYS, or EPERM from a seccomp filter when nothing
  * clone3-only was asked for). Every namespace step happens in the child
  * before the payload runs; the call returns once the payload runs (exec
- * succeeded or the callback was entered) or the first step failed. On
+ * succeeded or the callback was entered; a callback with no step that can
+ * fail returns right after clone) or the first step failed. It never
+ * fails with -EINTR: signals are blocked in the calling thread meanwhile. On
  * failure the child is reaped, nothing of it remains and nothing is
  * returned in @out. All signals are blocked in the calling thread during the
  * call and its mask is restored before it returns. The library installs no

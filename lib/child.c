@@ -30,7 +30,7 @@ struct k_sigaction {
 	uint64_t mask;
 };
 
-static void report(struct nsbox_plan *p, int type, int step, int err, int value)
+static long report(struct nsbox_plan *p, int type, int step, int err, int value)
 {
 	struct nsbox_msg m;
 
@@ -40,12 +40,12 @@ static void report(struct nsbox_plan *p, int type, int step, int err, int value)
 	m.value = value;
 	/* A pipe write of 16 bytes is atomic; if the parent is gone there is
 	 * nobody to tell. */
-	(void)NSBOX_SYS3(__NR_write, p->err_wfd, &m, sizeof(m));
+	return NSBOX_SYS3(__NR_write, p->err_wfd, &m, sizeof(m));
 }
 
 /* The payload's pid by pidfd over the socket (nested PID namespaces: our
  * pid numbers are not the caller's). */
-static void report_pidfd(struct nsbox_plan *p, int pidfd, long pid)
+static long report_pidfd(struct nsbox_plan *p, int pidfd, long pid)
 {
 	/* value: the payload's pid as we see it, for a parent that could not
 	 * take the descriptor (its table full) and must find it another way */
@@ -71,7 +71,7 @@ static void report_pidfd(struct nsbox_plan *p, int pidfd, long pid)
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	*(int *)(void *)CMSG_DATA(c) = pidfd;
-	(void)NSBOX_SYS3(__NR_sendmsg, p->err_wfd, &mh, MSG_NOSIGNAL);
+	return NSBOX_SYS3(__NR_sendmsg, p->err_wfd, &mh, MSG_NOSIGNAL);
 }
 
 __attribute__((noreturn)) static void child_exit(int code)
@@ -80,9 +80,12 @@ __attribute__((noreturn)) static void child_exit(int code)
 		(void)NSBOX_SYS1(__NR_exit, code);
 }
 
+/* A child that cannot report leaves with the errno as its exit status,
+ * which the parent reads when no report came. */
 __attribute__((noreturn)) static void fail(struct nsbox_plan *p, int step, long r, int value)
 {
-	report(p, NSBOX_MSG_ERROR, step, (int)-r, value);
+	if (report(p, NSBOX_MSG_ERROR, step, (int)-r, value) != sizeof(struct nsbox_msg))
+		child_exit((int)-r);
 	child_exit(127);
 }
 
@@ -184,7 +187,10 @@ static void wait_for_parent(struct nsbox_plan *p, int late)
 	char go = 0;
 	long r;
 
-	report(p, NSBOX_MSG_NEED_PARENT, NSBOX_STEP_WAIT_PARENT, 0, late);
+	/* A parent that cannot hear us would never release us. */
+	r = report(p, NSBOX_MSG_NEED_PARENT, NSBOX_STEP_WAIT_PARENT, 0, late);
+	if (r != sizeof(struct nsbox_msg))
+		child_exit(r < 0 ? (int)-r : EIO);
 	do
 		r = NSBOX_SYS3(__NR_read, p->go_rfd, &go, 1);
 	while (r == -EINTR);
@@ -207,7 +213,7 @@ __attribute__((noreturn)) static void fork_stage(struct nsbox_plan *p, uint64_t 
 	struct nsbox_clone_req req;
 	char *sp = (char *)__builtin_frame_address(0) - 512;
 	int used, pidfd = -1;
-	long pid;
+	long pid, r;
 
 	/* No CLONE_VFORK when the payload waits for a late hook: the parent
 	 * needs our report of its pid first. */
@@ -224,10 +230,12 @@ __attribute__((noreturn)) static void fork_stage(struct nsbox_plan *p, uint64_t 
 	pid = nsbox__clone(&req, fn, p, &used);
 	if (pid < 0)
 		fail(p, NSBOX_STEP_FORK, pid, 0);
-	if (pidfd >= 0)
-		report_pidfd(p, pidfd, pid);
-	else
-		report(p, msg, NSBOX_STEP_FORK, 0, (int)pid);
+	r = pidfd >= 0 ? report_pidfd(p, pidfd, pid) : report(p, msg, NSBOX_STEP_FORK, 0, (int)pid);
+	if (r != sizeof(struct nsbox_msg)) {
+		/* the parent would never learn of it: it must not run */
+		(void)NSBOX_SYS2(__NR_kill, pid, SIGKILL);
+		child_exit(r < 0 ? (int)-r : EIO);
+	}
 	child_exit(0);
 }
 

@@ -483,6 +483,48 @@ static int get_stack(const nsbox_config *cfg, char **lo, size_t *size, void **ma
 	return 0;
 }
 
+/* ---- the children of an extra fork ---- */
+
+#define NSBOX_KIDS_MAX 4096
+
+/* This thread's children (CLONE_PARENT makes the payload and the
+ * intermediates children of the thread that called clone). */
+static int thread_children(pid_t *out, int max)
+{
+	char path[64];
+	FILE *f;
+	long c;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/children", (long)syscall(SYS_gettid));
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (n < max && fscanf(f, "%ld", &c) == 1)
+		out[n++] = (pid_t)c;
+	fclose(f);
+	return n;
+}
+
+/* After a spawn with an extra fork: reap every child this spawn made that
+ * is not the payload (an intermediate whose report was lost), and on
+ * failure end the payload too, known or not. */
+static void reap_new_children(const pid_t *before, int nbefore, pid_t keep)
+{
+	pid_t *now = malloc(NSBOX_KIDS_MAX * sizeof(*now));
+	int n = now && nbefore >= 0 ? thread_children(now, NSBOX_KIDS_MAX) : -1;
+
+	for (int i = 0; i < n; i++) {
+		int old = now[i] == keep;
+		for (int j = 0; j < nbefore && !old; j++)
+			old = now[i] == before[j];
+		if (old)
+			continue;
+		kill(now[i], SIGKILL);
+		nsbox__reap(now[i], -1);
+	}
+	free(now);
+}
+
 /* ---- spawn ---- */
 
 /* The error channel, and the go pipe of a child that waits for us. */
@@ -644,8 +686,23 @@ static pid_t find_nested_payload(pid_t seen)
 	return found;
 }
 
+/* A child that left without a report (it could not write one) exits with
+ * the errno as its status: read it without reaping. */
+static int exit_errno(pid_t pid, int pidfd)
+{
+	siginfo_t si;
+	int r;
+
+	memset(&si, 0, sizeof(si));
+	r = pidfd >= 0 ? waitid((idtype_t)3 /* P_PIDFD */, (id_t)pidfd, &si, WEXITED | WNOWAIT | __WALL)
+	               : waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT | __WALL);
+	if (r == 0 && si.si_code == CLD_EXITED && si.si_status > 0 && si.si_status < 127)
+		return -si.si_status;
+	return -ECHILD;
+}
+
 static int collect(struct nsbox_plan *p, struct pipes *pp, pid_t pid, int pidfd, struct nsbox_msg *err,
-                   pid_t *payload, pid_t *extra, int *payload_fd, int *reserve)
+                   pid_t *payload, pid_t *extra, int *payload_fd, int *reserve, int *asked)
 {
 	struct nsbox_msg m;
 	int r = 0, hook_pending = 0, truncated = 0;
@@ -654,12 +711,18 @@ static int collect(struct nsbox_plan *p, struct pipes *pp, pid_t pid, int pidfd,
 		ssize_t n = read_msg(p->pid_nested, pp->err_r, &m, payload_fd, reserve, &truncated);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno != EAGAIN) {
+			/* no verdict: the caller kills and reaps the child */
+			r = nsbox__fail_sys(-errno, "parent: read the child's report");
+			break;
+		}
 		if (n <= 0)
 			break; /* end of file: exec'd, callback entered, or gone;
 			        * EAGAIN (vfork mode): exec'd */
 		if ((size_t)n != sizeof(m))
 			break;
 		if (m.type == NSBOX_MSG_NEED_PARENT && m.value == 0) {
+			*asked = 1;
 			r = release(pp, parent_steps(p, pid, pidfd));
 			/* On failure closing our end makes the child leave; a
 			 * late hook still needs it. */
@@ -676,8 +739,13 @@ static int collect(struct nsbox_plan *p, struct pipes *pp, pid_t pid, int pidfd,
 			                truncated ? "" : " (none was sent)");
 		} else if (m.type == NSBOX_MSG_PID) {
 			*payload = *payload_fd >= 0 ? nsbox__pidfd_pid(*payload_fd) : m.value;
-			if (*payload_fd < 0)
-				*payload_fd = (int)syscall(SYS_pidfd_open, *payload, 0);
+			if (*payload < 0) {
+				r = nsbox__fail_sys(*payload, "parent: the pid of the payload's pidfd");
+				*payload = 0;
+			} else if (*payload_fd < 0 &&
+			           (*payload_fd = (int)syscall(SYS_pidfd_open, *payload, 0)) < 0) {
+				r = nsbox__fail_sys(-errno, "parent: pidfd_open of the payload");
+			}
 		} else if (m.type == NSBOX_MSG_REAP) {
 			*extra = m.value;
 		} else if (m.type == NSBOX_MSG_ERROR && err->type == 0) {
@@ -709,7 +777,8 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	size_t map_len = 0;
 	pid_t pid, payload = 0, extra = 0;
 	struct pipes pp = { -1, -1, -1, -1 };
-	int pidfd = -1, payload_fd = -1, reserve = -1, used_clone3, r;
+	int pidfd = -1, payload_fd = -1, reserve = -1, used_clone3, r, nkids = -1, asked = 0;
+	pid_t *kids = NULL;
 
 	if (!cfg || !out)
 		return nsbox__fail(-EINVAL, "nsbox_spawn: cfg or out is NULL");
@@ -757,6 +826,11 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	req.stack = p->stack_lo;
 	req.pidfd = &pidfd;
 	req.no_clone3 = p->no_clone3;
+
+	if (p->need_fork) {
+		kids = malloc(NSBOX_KIDS_MAX * sizeof(*kids));
+		nkids = kids ? thread_children(kids, NSBOX_KIDS_MAX) : -1;
+	}
 
 	/* No signal may reach the child before it has reset the handlers; the
 	 * payload gets the caller's mask back. */
@@ -810,21 +884,37 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	close_fd(&pp.err_w);
 	close_fd(&pp.go_r);
 	if (p->fallible)
-		r = collect(p, &pp, pid, pidfd, &err, &payload, &extra, &payload_fd, &reserve);
+		r = collect(p, &pp, pid, pidfd, &err, &payload, &extra, &payload_fd, &reserve, &asked);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	if (err.type)
 		r = child_error(&err, p);
-	if (r == 0 && p->need_fork && payload <= 0)
-		r = nsbox__fail(-ECHILD, "spawn: the intermediate process died before starting the payload");
+	if (r == 0 && p->parent_sync && !asked)
+		r = nsbox__fail_sys(exit_errno(pid, pidfd), "child: left before the parent steps without a report");
+	if (r == 0 && p->need_fork && (payload <= 0 || payload_fd < 0)) {
+		/* the second intermediate (nested PID namespace), else the first */
+		int e = extra > 0 ? exit_errno(extra, -1) : -ECHILD;
+		r = nsbox__fail_sys(e != -ECHILD ? e : exit_errno(pid, pidfd),
+		                    "spawn: the intermediate process left without starting the payload");
+	}
 	if (extra > 0)
 		nsbox__reap(extra, -1); /* the second intermediate of a nested PID namespace */
 	if (r < 0) {
-		if (payload > 0)
+		/* The child may still run (a lost report, a parent step that
+		 * failed): end it before reaping, and before its stack goes. */
+		if (pidfd >= 0)
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		if (payload > 0) {
+			kill(payload, SIGKILL);
 			nsbox__reap(payload, payload_fd);
+		}
 		if (payload_fd >= 0)
 			close(payload_fd);
 		nsbox__reap(pid, pidfd);
+		if (p->need_fork) {
+			reap_new_children(kids, nkids, -1);
+			payload = 0;
+		}
 		if (pidfd >= 0)
 			close(pidfd);
 		/* Undo what parent steps made outside the child (veth host ends). */
@@ -835,6 +925,7 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		/* The intermediate has exited; the payload is our own child. */
 		nsbox__reap(pid, pidfd);
 		close(pidfd);
+		reap_new_children(kids, nkids, payload);
 		pid = payload;
 		pidfd = payload_fd;
 	}
@@ -855,6 +946,7 @@ out_stack:
 	if (map)
 		munmap(map, map_len);
 out_plan:
+	free(kids);
 	nsbox__fdreg_close(&reserve);
 	close_pipes(&pp);
 	free_plan(p);

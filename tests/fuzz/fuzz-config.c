@@ -17,7 +17,7 @@
  *
  * Validation across settings is reached through nsbox_config_check() (an
  * opcode of its own, and once more before the free), which must return 0,
- * -EINVAL or -EOPNOTSUPP and never crash on any combination the builder
+ * -EINVAL, -EOPNOTSUPP or -EBADF (a closed add_fd source) and never crash on any combination the builder
  * accepted.
  *
  * SPDX-License-Identifier: MIT
@@ -473,14 +473,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		/* ---- validation ---- */
 		case 42:
-			CALL(nsbox_config_check(cfg), E(-EINVAL, -EOPNOTSUPP));
+			CALL(nsbox_config_check(cfg), E(-EINVAL, -EOPNOTSUPP, -EBADF));
 			break;
 		default:
 			break;
 		}
 #undef CALL
 	}
-	check(nsbox_config_check(real), E(-EINVAL, -EOPNOTSUPP), "nsbox_config_check (at the end)");
+	check(nsbox_config_check(real), E(-EINVAL, -EOPNOTSUPP, -EBADF), "nsbox_config_check (at the end)");
 	check(nsbox_config_check(NULL), E(-EINVAL), "nsbox_config_check(NULL)");
 	nsbox_config_free(real);
 	nsbox_config_free(NULL);
