@@ -108,6 +108,31 @@ typedef struct nsbox_proc nsbox_proc;
  */
 const char *nsbox_version(void);
 
+/* Features of the running kernel, for nsbox_feature_supported(). */
+enum nsbox_feature {
+	NSBOX_FEATURE_CLONE3 = 1,         /* clone3(2) (Linux 5.3): needed for time namespaces */
+	NSBOX_FEATURE_PIDFD_SETNS = 2,    /* setns(pidfd, kinds) (5.8): all-or-nothing joins */
+	NSBOX_FEATURE_TIME_NS = 3,        /* time namespaces (5.6) */
+	NSBOX_FEATURE_INTO_CGROUP = 4,    /* CLONE_INTO_CGROUP (5.7) */
+	NSBOX_FEATURE_UNPRIV_USERNS = 5,  /* user namespaces for unprivileged callers */
+	NSBOX_FEATURE_CLEAR_SIGHAND = 6   /* CLONE_CLEAR_SIGHAND (5.5) */
+};
+
+/**
+ * nsbox_feature_supported - whether the running kernel (and its settings)
+ * offers @feature, so that bindings can decide without parsing kernel
+ * versions.
+ * @feature: an NSBOX_FEATURE_* value.
+ *
+ * Probes without side effects: a clone3 call with invalid arguments, the
+ * presence of /proc/self/ns/time, the kernel version for the pidfd features,
+ * and kernel.unprivileged_userns_clone plus user.max_user_namespaces for
+ * unprivileged user namespaces (a seccomp or LSM policy may still refuse).
+ * Returns 1 if supported, 0 if not, -EINVAL for an unknown @feature.
+ * @since 0.1
+ */
+int nsbox_feature_supported(uint32_t feature);
+
 /**
  * nsbox_last_error - describe the last failure of this thread.
  *

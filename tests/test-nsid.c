@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sched.h>
+#include <sys/syscall.h>
 #include "helpers.h"
 
 START_TEST(test_self_every_kind)
@@ -108,6 +110,41 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
+/* nsbox_feature_supported() against what the kernel does when asked. */
+static void child_unpriv_userns(void *arg)
+{
+	(void)arg;
+	nt_drop_privileges();
+	NT_ASSERT(unshare(CLONE_NEWUSER) == 0, "feature says unprivileged user namespaces work, unshare: %s",
+	          strerror(errno));
+}
+
+START_TEST(test_feature_probe)
+{
+	struct nt_snap s;
+	long r;
+	int saved;
+
+	nt_snap_take(&s);
+	errno = 0;
+	r = syscall(SYS_clone3, NULL, 0);
+	saved = errno;
+	NT_ASSERT_INT(nsbox_feature_supported(NSBOX_FEATURE_CLONE3), ==, !(r < 0 && saved == ENOSYS));
+	NT_ASSERT_INT(nsbox_feature_supported(NSBOX_FEATURE_TIME_NS), ==, access("/proc/self/ns/time", F_OK) == 0);
+	/* features this kernel (5.8 or later, as the suites need) has */
+	NT_ASSERT_INT(nsbox_feature_supported(NSBOX_FEATURE_PIDFD_SETNS), ==, 1);
+	/* both ride on clone3 (which valgrind, for one, does not offer) */
+	NT_ASSERT_INT(nsbox_feature_supported(NSBOX_FEATURE_INTO_CGROUP), ==, !(r < 0 && saved == ENOSYS));
+	NT_ASSERT_INT(nsbox_feature_supported(NSBOX_FEATURE_CLEAR_SIGHAND), ==, !(r < 0 && saved == ENOSYS));
+	if (nsbox_feature_supported(NSBOX_FEATURE_UNPRIV_USERNS) == 1 && geteuid() == 0 && !nt_under_valgrind())
+		nt_in_child(child_unpriv_userns, NULL);
+	NT_ASSERT_INT(nsbox_feature_supported(0), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_feature_supported(7), ==, -EINVAL);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "unknown feature");
+	NT_SNAP_CHECK(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("nsid");
@@ -118,6 +155,7 @@ int main(void)
 	tcase_add_test(tc, test_self_every_kind);
 	tcase_add_test(tc, test_child);
 	tcase_add_test(tc, test_bad_arguments);
+	tcase_add_test(tc, test_feature_probe);
 	suite_add_tcase(s, tc);
 	return nt_run_suite(s);
 }

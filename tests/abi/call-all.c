@@ -86,6 +86,7 @@ int main(int argc, char **argv)
 		printf("ok   nsbox_last_error() = \"%s\"\n", err);
 	}
 	nsbox_config_free(NULL);
+	EXPECT(nsbox_feature_supported(0), -EINVAL);
 	EXPECT(nsbox_config_set_namespaces(NULL, 0x02), -EINVAL);
 	EXPECT(nsbox_config_set_hostname(NULL, "abi"), -EINVAL);
 	EXPECT(nsbox_config_set_domainname(NULL, "abi"), -EINVAL);
