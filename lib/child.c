@@ -211,7 +211,10 @@ __attribute__((noreturn)) static void fork_stage(struct nsbox_plan *p, uint64_t 
                                                  int msg)
 {
 	struct nsbox_clone_req req;
-	char *sp = (char *)__builtin_frame_address(0) - 512;
+	/* Room below our frame for the calls we are still to make (clone's
+	 * libc wrapper among them): with CLONE_VFORK the new process writes
+	 * below this while we sleep in them. */
+	char *sp = (char *)__builtin_frame_address(0) - 4096;
 	int used, pidfd = -1;
 	long pid, r;
 

@@ -138,6 +138,12 @@ TCase *nt_tcase(const char *name)
 #ifndef NT_ASAN
 #define NT_ASAN 0
 #endif
+/* musl's allocator maps and unmaps small groups of its own as well. */
+#ifdef __GLIBC__
+#define NT_MAPS_ALLOCATOR_STABLE 1
+#else
+#define NT_MAPS_ALLOCATOR_STABLE 0
+#endif
 
 int nt_under_valgrind(void)
 {
@@ -434,7 +440,7 @@ int nt_under_asan(void)
 
 int nt_maps_reliable(void)
 {
-	return !nt_under_valgrind() && !NT_ASAN;
+	return !nt_under_valgrind() && !NT_ASAN && NT_MAPS_ALLOCATOR_STABLE;
 }
 
 int nt_maps_count(void)
@@ -483,7 +489,7 @@ void nt_snap_take(struct nt_snap *s)
 	memset(s, 0, sizeof(*s));
 	s->fds = snap_fds();
 	s->children = snap_children();
-	if (!nt_under_valgrind() && !NT_ASAN)
+	if (nt_maps_reliable())
 		s->maps = snap_maps(&s->nmaps);
 	snap_signals(&s->mask, s->act);
 }

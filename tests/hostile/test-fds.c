@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -351,7 +352,7 @@ static void *spawner(void *arg)
 	struct shared *sh = arg;
 
 	for (int i = 0; i < 30 && !atomic_load(&sh->stop); i++) {
-		int kind = (i + (int)(pthread_self() % 7)) % N_EXEC_KINDS;
+		int kind = (i + (int)(syscall(SYS_gettid) % 7)) % N_EXEC_KINDS;
 		nsbox_proc *p = NULL;
 		int got[MAXFDS], ng, r;
 		int32_t st = 0;
