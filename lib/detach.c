@@ -52,25 +52,9 @@ NSBOX_EXPORT int nsbox_detach(uint32_t ns)
 static int write_self(const char *file, const char *text)
 {
 	char path[64];
-	size_t len = strlen(text);
-	ssize_t w;
-	int fd, r = 0;
 
 	snprintf(path, sizeof(path), "/proc/self/%s", file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 && errno == EACCES && prctl(PR_GET_DUMPABLE) == 0)
-		return nsbox__fail_sys(-EACCES, "open %s (this process is not dumpable, as after a uid change "
-		                                "without exec, so its /proc files belong to root: call "
-		                                "prctl(PR_SET_DUMPABLE, 1) first)", path);
-	if (fd < 0)
-		return nsbox__fail_sys(-errno, "open %s", path);
-	w = write(fd, text, len);
-	if (w < 0)
-		r = nsbox__fail_sys(-errno, "write %s", path);
-	else if ((size_t)w != len)
-		r = nsbox__fail(-EIO, "short write to %s", path);
-	close(fd);
-	return r;
+	return nsbox__write_file(path, text, strlen(text), "");
 }
 
 NSBOX_EXPORT int nsbox_detach_user(uint32_t ns, uint32_t flags)

@@ -293,6 +293,9 @@ int nsbox__setns_ops(struct nsbox_setns_op *ops, int n, int user_first, int *fai
  * kinds the caller already shares. Returns the count or -errno (-ESRCH if the
  * process is gone). */
 int nsbox__open_ns_fds(pid_t pid, uint32_t ns, int index, struct nsbox_setns_op *ops, int max);
+/* Write data to a file such as /proc/PID/uid_map in one write(2); failures
+ * are described with the who prefix ("parent: ", ""). Returns 0 or -errno. */
+int nsbox__write_file(const char *path, const char *data, size_t len, const char *who);
 /* pid of a pidfd (from /proc/self/fdinfo), or -errno. */
 pid_t nsbox__pidfd_pid(int pidfd);
 /* Whether the caller has CAP_SYS_ADMIN in its effective set. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/capability.h>
@@ -101,6 +102,28 @@ NSBOX_EXPORT int nsbox_ns_same(int32_t pid_a, int32_t pid_b, uint32_t ns)
 	if ((r = nsbox_ns_id(pid_b, ns, &db, &ib)) < 0)
 		return r;
 	return da == db && ia == ib;
+}
+
+int nsbox__write_file(const char *path, const char *data, size_t len, const char *who)
+{
+	ssize_t w;
+	int fd, r = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES && prctl(PR_GET_DUMPABLE) == 0)
+		return nsbox__fail_sys(-EACCES, "%sopen %s (this process is not dumpable, as after a uid change "
+		                                "without exec, so its /proc files belong to root: call "
+		                                "prctl(PR_SET_DUMPABLE, 1) first)",
+		                       who, path);
+	if (fd < 0)
+		return nsbox__fail_sys(-errno, "%sopen %s", who, path);
+	w = write(fd, data, len);
+	if (w < 0)
+		r = nsbox__fail_sys(-errno, "%swrite %s", who, path);
+	else if ((size_t)w != len)
+		r = nsbox__fail(-EIO, "%sshort write to %s", who, path);
+	close(fd);
+	return r;
 }
 
 int nsbox__open_ns_fds(pid_t pid, uint32_t ns, int index, struct nsbox_setns_op *ops, int max)

@@ -148,20 +148,9 @@ static int is_self_line(const struct nsbox_map_line *l, uint32_t n, uint32_t id)
 static int parent_write(pid_t pid, const char *file, const char *data, size_t len)
 {
 	char path[64];
-	ssize_t w;
-	int fd, r = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return nsbox__fail_sys(-errno, "parent: open %s", path);
-	w = write(fd, data, len);
-	if (w < 0)
-		r = nsbox__fail_sys(-errno, "parent: write %s", path);
-	else if ((size_t)w != len)
-		r = nsbox__fail(-EIO, "parent: short write to %s", path);
-	close(fd);
-	return r;
+	return nsbox__write_file(path, data, len, "parent: ");
 }
 
 /* Write the maps of a waiting child. A parent that may not (no CAP_SETUID or
