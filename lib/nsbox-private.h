@@ -120,7 +120,6 @@ struct nsbox_proc {
 	int reaped;
 	int status;
 };
-int nsbox__proc_new(pid_t pid, int pidfd, nsbox_proc **out);
 /* Reap a child that failed or an intermediate, by pidfd when there is one. */
 void nsbox__reap(pid_t pid, int pidfd);
 

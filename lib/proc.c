@@ -15,18 +15,6 @@
 #define P_PIDFD 3
 #endif
 
-int nsbox__proc_new(pid_t pid, int pidfd, nsbox_proc **out)
-{
-	nsbox_proc *p = calloc(1, sizeof(*p));
-
-	if (!p)
-		return nsbox__fail(-ENOMEM, "spawn: out of memory for the process handle");
-	p->pid = pid;
-	p->pidfd = pidfd;
-	*out = p;
-	return 0;
-}
-
 /* waitid on the pidfd (Linux 5.4+), else on the pid. __WALL: whatever the
  * exit signal. Returns 0, -EAGAIN (WNOHANG, still running) or -errno. */
 static int wait_one(pid_t pid, int pidfd, int nohang, int *status)

@@ -768,14 +768,19 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	struct pipes pp = { -1, -1, -1, -1 };
 	int pidfd = -1, payload_fd = -1, reserve = -1, used_clone3, r, nkids = -1, asked = 0;
 	pid_t *kids = NULL;
+	nsbox_proc *handle = NULL;
 
 	if (!cfg || !out)
 		return nsbox__fail(-EINVAL, "nsbox_spawn: cfg or out is NULL");
 	if ((r = validate(cfg)) < 0)
 		return r;
 	p = calloc(1, sizeof(*p));
-	if (!p)
+	handle = calloc(1, sizeof(*handle));
+	if (!p || !handle) {
+		free(p);
+		free(handle);
 		return nsbox__fail(-ENOMEM, "spawn: out of memory");
+	}
 	/* Descriptors are opened and listed under the registry's write lock,
 	 * so no fork-style clone of another thread copies them unlisted. */
 	nsbox__fdreg_write_lock();
@@ -918,23 +923,18 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		pid = payload;
 		pidfd = payload_fd;
 	}
-	r = nsbox__proc_new(pid, pidfd, out);
-	if (r < 0) {
-		/* Out of memory for the handle: the payload runs, but nobody
-		 * could wait for it, so it must not survive. */
-		if (pidfd >= 0)
-			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-		else
-			kill(pid, SIGKILL);
-		nsbox__reap(pid, pidfd);
-		if (pidfd >= 0)
-			close(pidfd);
-		nsbox__net_abort(p);
-	}
+	/* The handle was allocated before clone: nothing can fail after the
+	 * payload runs, and a fork-style child's copy-on-write pages are not
+	 * touched by malloc here. */
+	handle->pid = pid;
+	handle->pidfd = pidfd;
+	*out = handle;
+	handle = NULL;
 out_stack:
 	if (map)
 		munmap(map, map_len);
 out_plan:
+	free(handle);
 	free(kids);
 	nsbox__fdreg_close(&reserve);
 	close_pipes(&pp);
