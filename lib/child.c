@@ -22,14 +22,6 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-/* The kernel's struct sigaction for rt_sigaction (x86_64/generic layout). */
-struct k_sigaction {
-	void *handler;
-	unsigned long flags;
-	void *restorer;
-	uint64_t mask;
-};
-
 static long report(struct nsbox_plan *p, int type, int step, int err, int value)
 {
 	struct nsbox_msg m;
@@ -251,7 +243,7 @@ static int nested_pid_main(void *arg)
 
 static void reset_signals(struct nsbox_plan *p)
 {
-	struct k_sigaction old, dfl = { 0 };
+	struct nsbox_k_sigaction old, dfl = { 0 };
 	long r;
 
 	/* Caught signals go back to their default action (as execve would do),

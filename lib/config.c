@@ -323,7 +323,7 @@ NSBOX_EXPORT int nsbox_config_set_mount_proc(nsbox_config *cfg, int32_t enable)
 	return 0;
 }
 
-static uint32_t joined_kinds(const nsbox_config *cfg)
+uint32_t nsbox__joined_kinds(const nsbox_config *cfg)
 {
 	uint32_t m = 0;
 	for (uint32_t i = 0; i < cfg->n_joins; i++)
@@ -339,9 +339,9 @@ static int add_join(nsbox_config *cfg, const char *what, enum nsbox_join_type ty
 
 	if (ns == 0 || (ns & ~(uint32_t)NSBOX_NS_ALL))
 		return nsbox__fail(-EINVAL, "%s: namespace mask 0x%x is empty or has unknown bits", what, ns);
-	if (ns & joined_kinds(cfg))
+	if (ns & nsbox__joined_kinds(cfg))
 		return nsbox__fail(-EINVAL, "%s: kinds 0x%x are already joined from another target", what,
-		                   ns & joined_kinds(cfg));
+		                   ns & nsbox__joined_kinds(cfg));
 	/* No kind twice: at most NSBOX_JOIN_MAX (eight) entries can pass. */
 	if (path && !(copy = strdup(path)))
 		return nsbox__fail(-ENOMEM, "%s: out of memory", what);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT
  * nsbox_detach*: unshare(2) for the calling process. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -10,26 +9,11 @@
 
 #include "nsbox-private.h"
 
-static int threads(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n;
-}
-
 static int unshare_error(int r, uint32_t ns)
 {
 	const char *why = "";
 
-	if (r == -EINVAL && (ns & NSBOX_NS_USER) && threads() > 1)
+	if (r == -EINVAL && (ns & NSBOX_NS_USER) && nsbox__multithreaded())
 		why = " (the process is multithreaded: the kernel creates user namespaces only for "
 		      "single-threaded processes)";
 	else if (r == -EPERM)

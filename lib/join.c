@@ -3,10 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <stdio.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/nsfs.h>
@@ -50,23 +47,6 @@ static int join_by_files(pid_t pid, uint32_t ns)
 	return r;
 }
 
-/* setns(pidfd, kinds) exists since Linux 5.8; before, it fails with EINVAL
- * like a refusal would, so the kernel version decides. */
-static int pidfd_setns_supported(void)
-{
-	static int cached; /* 0 unknown, 1 yes, -1 no */
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (cached)
-		return cached > 0;
-	if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2)
-		cached = (major > 5 || (major == 5 && minor >= 8)) ? 1 : -1;
-	else
-		cached = -1;
-	return cached > 0;
-}
-
 /* The kinds of mask that pid shares with us. */
 static uint32_t shared_kinds(pid_t pid, uint32_t ns)
 {
@@ -76,13 +56,6 @@ static uint32_t shared_kinds(pid_t pid, uint32_t ns)
 		if ((ns & nsbox__kinds[i].bit) && nsbox_ns_same(pid, 0, nsbox__kinds[i].bit) == 1)
 			same |= nsbox__kinds[i].bit;
 	return same;
-}
-
-static int multithreaded(void)
-{
-	struct stat st;
-	/* a directory's link count is 2 + its subdirectories: one per thread */
-	return stat("/proc/self/task", &st) == 0 && st.st_nlink > 3;
 }
 
 NSBOX_EXPORT int nsbox_join(int32_t pidfd, uint32_t ns)
@@ -99,7 +72,7 @@ NSBOX_EXPORT int nsbox_join(int32_t pidfd, uint32_t ns)
 	 * namespace when another kind comes along, and refuses it alone: the
 	 * library refuses it always (a user namespace join is refused by the
 	 * kernel itself, before anything is joined). */
-	if ((ns & NSBOX_NS_MOUNT) && !(ns & NSBOX_NS_USER) && multithreaded())
+	if ((ns & NSBOX_NS_MOUNT) && !(ns & NSBOX_NS_USER) && nsbox__multithreaded())
 		return nsbox__fail_sys(-EINVAL, "setns(pidfd %d)%s", pidfd, refusal(-EINVAL, ns));
 	/* Linux 5.8+: one call, all kinds or none. */
 	if (syscall(SYS_setns, pidfd, (int)nsbox__clone_flags(ns)) == 0)
@@ -110,9 +83,11 @@ NSBOX_EXPORT int nsbox_join(int32_t pidfd, uint32_t ns)
 	pid = nsbox__pidfd_pid(pidfd);
 	if (pid < 0)
 		return nsbox__fail_sys(pid == -EBADF ? -EINVAL : pid, "nsbox_join: pidfd %d", pidfd);
-	if ((ns & (NSBOX_NS_USER | NSBOX_NS_MOUNT)) && multithreaded())
+	if ((ns & (NSBOX_NS_USER | NSBOX_NS_MOUNT)) && nsbox__multithreaded())
 		return nsbox__fail_sys(-EINVAL, "setns(pidfd %d)%s", pidfd, refusal(-EINVAL, ns));
-	if (!pidfd_setns_supported())
+	/* setns(pidfd, kinds) exists since Linux 5.8; before, it fails with
+	 * EINVAL like a refusal would, so the kernel version decides. */
+	if (!nsbox__kernel_at_least(5, 8))
 		return join_by_files(pid, ns); /* old kernel: kind by kind */
 	/* EINVAL from a kernel that knows pidfds: most often a kind we already
 	 * share (our own user namespace cannot be entered). Leave those out

@@ -42,6 +42,15 @@ static inline uint64_t nsbox__clone_flags(uint32_t ns)
 const struct nsbox_kind *nsbox__kind_by_bit(uint32_t bit);
 const struct nsbox_kind *nsbox__kind_by_clone_flag(uint64_t flag);
 
+/* The kernel's struct sigaction for rt_sigaction (x86_64/generic layout),
+ * used by the child-side code. */
+struct nsbox_k_sigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	uint64_t mask;
+};
+
 /* ---- errors (error.c) ---- */
 /* Record a description of a failure for nsbox_last_error(); returns err (negative). */
 int nsbox__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -297,6 +306,12 @@ int nsbox__open_ns_fds(pid_t pid, uint32_t ns, int index, struct nsbox_setns_op 
 int nsbox__write_file(const char *path, const char *data, size_t len, const char *who);
 /* pid of a pidfd (from /proc/self/fdinfo), or -errno. */
 pid_t nsbox__pidfd_pid(int pidfd);
+/* Whether the running kernel is at least major.minor (uname). */
+int nsbox__kernel_at_least(int major, int minor);
+/* Whether the calling process has more than one thread. */
+int nsbox__multithreaded(void);
+/* The NSBOX_NS_* kinds the configuration joins (config.c). */
+uint32_t nsbox__joined_kinds(const nsbox_config *cfg);
 /* Whether the caller has CAP_SYS_ADMIN in its effective set. */
 int nsbox__privileged(void);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT
  * Namespace kinds, their identities, and opening a target's namespace files. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <sys/syscall.h>
@@ -194,6 +196,31 @@ pid_t nsbox__pidfd_pid(int pidfd)
 	if (v <= 0)
 		return -ESRCH; /* -1: the process is gone */
 	return (pid_t)v;
+}
+
+int nsbox__kernel_at_least(int want_major, int want_minor)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	return major > want_major || (major == want_major && minor >= want_minor);
+}
+
+int nsbox__multithreaded(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) && n < 2)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n > 1;
 }
 
 int nsbox__privileged(void)

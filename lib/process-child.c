@@ -34,15 +34,6 @@
 
 extern char **environ;
 
-/* The kernel's struct sigaction for rt_sigaction (x86_64/generic layout),
- * as in child.c. */
-struct k_sigaction {
-	void *handler;
-	unsigned long flags;
-	void *restorer;
-	uint64_t mask;
-};
-
 __attribute__((noreturn)) static void leave(int code)
 {
 	for (;;)
@@ -293,7 +284,7 @@ __attribute__((noreturn)) static void die_like(int st)
 {
 	if (WIFSIGNALED(st) && NSBOX_SYS0(__NR_getpid) != 1) {
 		struct nsbox_k_rlimit64 zero = { 0, 0 };
-		struct k_sigaction dfl = { 0 };
+		struct nsbox_k_sigaction dfl = { 0 };
 		uint64_t one = (uint64_t)1 << (WTERMSIG(st) - 1);
 
 		(void)NSBOX_SYS4(__NR_prlimit64, 0, RLIMIT_CORE, &zero, NULL);
@@ -355,7 +346,7 @@ int nsbox__process_child_late(struct nsbox_plan *p, int *detail)
 		pl->child_pidfd = -1;
 	}
 	if (pl->init) {
-		struct k_sigaction dfl = { 0 }, old = { 0 };
+		struct nsbox_k_sigaction dfl = { 0 }, old = { 0 };
 
 		/* A SIGCHLD ignored by the caller would make the kernel reap
 		 * the payload itself and the init could never learn its status. */
@@ -373,7 +364,7 @@ int nsbox__process_child_late(struct nsbox_plan *p, int *detail)
 			(void)NSBOX_SYS4(__NR_rt_sigaction, SIGCHLD, &old, NULL, 8);
 	}
 	if (pl->signal_reset) {
-		struct k_sigaction dfl = { 0 };
+		struct nsbox_k_sigaction dfl = { 0 };
 
 		for (int sig = 1; sig <= 64; sig++) {
 			if (sig == SIGKILL || sig == SIGSTOP)

@@ -90,17 +90,9 @@ const char *nsbox__step_name(int step)
 
 /* ---- validation ---- */
 
-static uint32_t joined(const nsbox_config *cfg)
-{
-	uint32_t m = 0;
-	for (uint32_t i = 0; i < cfg->n_joins; i++)
-		m |= cfg->joins[i].ns;
-	return m;
-}
-
 static int validate(const nsbox_config *cfg)
 {
-	uint32_t made = cfg->ns, have = cfg->ns | joined(cfg);
+	uint32_t made = cfg->ns, have = cfg->ns | nsbox__joined_kinds(cfg);
 	int r;
 
 	if (!cfg->path && !cfg->fn)
@@ -239,7 +231,7 @@ static int prepare_joins(const nsbox_config *cfg, struct nsbox_plan *p)
 
 static int make_plan(const nsbox_config *cfg, struct nsbox_plan *p)
 {
-	uint32_t jn = joined(cfg);
+	uint32_t jn = nsbox__joined_kinds(cfg);
 	uint64_t made = nsbox__clone_flags(cfg->ns);
 	int r;
 
@@ -494,6 +486,34 @@ static int thread_children(pid_t *out, int max)
 	return n;
 }
 
+/* The payload of a nested PID namespace whose pidfd we could not take: the
+ * child of this thread whose NSpid holds the pid the second intermediate saw. */
+static pid_t find_nested_payload(pid_t seen)
+{
+	pid_t *kids = malloc(NSBOX_KIDS_MAX * sizeof(*kids)), found = -1;
+	char path[64], line[512];
+	int n = kids ? thread_children(kids, NSBOX_KIDS_MAX) : -1;
+
+	for (int k = 0; k < n && found < 0; k++) {
+		FILE *st;
+
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)kids[k]);
+		if (!(st = fopen(path, "re")))
+			continue;
+		while (fgets(line, sizeof(line), st))
+			if (!strncmp(line, "NSpid:", 6)) {
+				char *q = line + 6, *end;
+				int i = 0;
+				for (long v = strtol(q, &end, 10); end != q; v = strtol(q = end, &end, 10), i++)
+					if (i > 0 && v == seen)
+						found = kids[k];
+			}
+		fclose(st);
+	}
+	free(kids);
+	return found;
+}
+
 /* After a spawn with an extra fork: reap every child this spawn made that
  * is not the payload (an intermediate whose report was lost), and on
  * failure end the payload too, known or not. */
@@ -633,46 +653,6 @@ static ssize_t read_msg(int sock, int fdr, struct nsbox_msg *m, int *fd, int *re
 			*fd = got;
 		}
 	return n;
-}
-
-/* The payload of a nested PID namespace whose pidfd we could not take: our
- * child whose NSpid holds the pid the second intermediate saw. */
-static pid_t find_nested_payload(pid_t seen)
-{
-	char path[320], line[512];
-	DIR *tasks = opendir("/proc/self/task");
-	struct dirent *t;
-	pid_t found = -1;
-
-	while (tasks && found < 0 && (t = readdir(tasks))) {
-		FILE *f;
-		long c;
-
-		if (t->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/children", t->d_name);
-		if (!(f = fopen(path, "re")))
-			continue;
-		while (found < 0 && fscanf(f, "%ld", &c) == 1) {
-			FILE *st;
-			snprintf(path, sizeof(path), "/proc/%ld/status", c);
-			if (!(st = fopen(path, "re")))
-				continue;
-			while (fgets(line, sizeof(line), st))
-				if (!strncmp(line, "NSpid:", 6)) {
-					char *q = line + 6, *end;
-					int i = 0;
-					for (long v = strtol(q, &end, 10); end != q; v = strtol(q = end, &end, 10), i++)
-						if (i > 0 && v == seen)
-							found = (pid_t)c;
-				}
-			fclose(st);
-		}
-		fclose(f);
-	}
-	if (tasks)
-		closedir(tasks);
-	return found;
 }
 
 /* A child that left without a report (it could not write one) exits with

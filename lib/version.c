@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "nsbox-private.h"
@@ -15,16 +14,6 @@ NSBOX_EXPORT const char *nsbox_version(void)
 }
 
 /* ---- nsbox_feature_supported ---- */
-
-static int kernel_at_least(int want_major, int want_minor)
-{
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return 0;
-	return major > want_major || (major == want_major && minor >= want_minor);
-}
 
 static long read_number(const char *path, long missing)
 {
@@ -56,16 +45,16 @@ NSBOX_EXPORT int nsbox_feature_supported(uint32_t feature)
 		r = have_clone3();
 		break;
 	case NSBOX_FEATURE_PIDFD_SETNS:
-		r = kernel_at_least(5, 8);
+		r = nsbox__kernel_at_least(5, 8);
 		break;
 	case NSBOX_FEATURE_TIME_NS:
 		r = access("/proc/self/ns/time", F_OK) == 0;
 		break;
 	case NSBOX_FEATURE_INTO_CGROUP:
-		r = have_clone3() && kernel_at_least(5, 7);
+		r = have_clone3() && nsbox__kernel_at_least(5, 7);
 		break;
 	case NSBOX_FEATURE_CLEAR_SIGHAND:
-		r = have_clone3() && kernel_at_least(5, 5);
+		r = have_clone3() && nsbox__kernel_at_least(5, 5);
 		break;
 	case NSBOX_FEATURE_UNPRIV_USERNS:
 		r = access("/proc/self/ns/user", F_OK) == 0 &&
