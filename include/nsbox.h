@@ -88,7 +88,8 @@ enum nsbox_wait_flags {
 /* Smallest stack accepted by nsbox_config_set_stack() and
  * nsbox_config_set_stack_size(), in bytes. */
 #define NSBOX_STACK_MIN 16384
-/* Stack size the library allocates when the caller sets none. */
+/* Stack size the library allocates when the caller sets none (for a child
+ * that shares the caller's memory; see nsbox_config_set_stack_size()). */
 #define NSBOX_STACK_DEFAULT (256 * 1024)
 /* Most lines in one uid or gid map (the kernel's limit). */
 #define NSBOX_MAP_LINES_MAX 340
@@ -150,7 +151,9 @@ const char *nsbox_last_error(void);
  * @out: receives the new configuration.
  *
  * A new configuration creates no namespace, has no payload, uses a
- * library-allocated stack of NSBOX_STACK_DEFAULT bytes, private mount
+ * library-allocated stack of NSBOX_STACK_DEFAULT bytes where the child shares
+ * the caller's memory (and, for a fork-style child, its own copy of the
+ * calling thread's stack, as after fork()), private mount
  * propagation and SIGCHLD as exit signal. A configuration is only read by
  * nsbox_spawn(), so several threads may spawn from one configuration at once
  * (except with a caller-supplied stack, see nsbox_config_set_stack()).
@@ -288,7 +291,9 @@ int nsbox_config_set_exec(nsbox_config *cfg, const char *path, const char *const
  * @cfg: the configuration
  * @arg: passed to @fn as is
  *
- * @fn runs on the configured stack after every namespace step succeeded,
+ * @fn runs on the configured stack (with none configured: on the child's
+ * copy of the calling thread's stack, as after fork()) after every
+ * namespace step succeeded,
  * with the signal mask of the spawning thread and every caught signal reset
  * to its default action. It is the caller's code: what it may call is what
  * may be called after fork() in the caller's program.
@@ -318,7 +323,11 @@ int nsbox_config_set_stack(nsbox_config *cfg, void *stack, size_t size);
  *
  * The stack is mmap'd with a PROT_NONE guard page below it and unmapped by
  * the library when the child no longer uses it. The size is rounded up to
- * whole pages.
+ * whole pages. A child that shares the caller's memory until exec always
+ * gets one (of NSBOX_STACK_DEFAULT bytes unless set here). A fork-style
+ * child (a callback, NSBOX_SPAWN_FORK) gets one only once a size is set
+ * here; until then it runs, like a child of fork(), on its own copy of the
+ * calling thread's stack, and the library maps nothing.
  * Returns 0; -EINVAL for a NULL @cfg or a size below NSBOX_STACK_MIN or
  * above 1 GiB.
  * @since 0.1

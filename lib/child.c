@@ -30,6 +30,12 @@ static long report(struct nsbox_plan *p, int type, int step, int err, int value)
 	m.step = step;
 	m.err = err;
 	m.value = value;
+	if (p->vfork && p->err_wfd < 0) {
+		/* The parent sleeps until we exec or exit, in the memory we
+		 * share: the first error is all it needs (fail() exits next). */
+		p->vfork_msg = m;
+		return sizeof(m);
+	}
 	/* A pipe write of 16 bytes is atomic; if the parent is gone there is
 	 * nobody to tell. */
 	return NSBOX_SYS3(__NR_write, p->err_wfd, &m, sizeof(m));
@@ -215,11 +221,14 @@ __attribute__((noreturn)) static void fork_stage(struct nsbox_plan *p, uint64_t 
 	req.flags = CLONE_PARENT | extra | (p->vm ? CLONE_VM : 0) | (p->vm && !p->late_hook ? CLONE_VFORK : 0) |
 	            (extra & CLONE_NEWPID ? CLONE_PIDFD : 0);
 	req.exit_signal = 0; /* a CLONE_PARENT child inherits ours */
+	/* No library stack (a fork-style child on its copy of the caller's):
+	 * the new process goes on on its own copy of ours. */
 	req.stack = p->stack_lo;
-	req.stack_size = ((size_t)(sp - p->stack_lo)) & ~(size_t)15;
+	req.stack_size = p->stack_lo ? ((size_t)(sp - p->stack_lo)) & ~(size_t)15 : 0;
 	req.pidfd = &pidfd;
 	req.cgroup_fd = -1;
 	req.no_clone3 = p->no_clone3;
+	req.clone3_only = 0;
 	req.needs_clone3 = 0;
 	req.sighand_cleared = NULL; /* our handlers are already what the payload gets */
 	pid = nsbox__clone(&req, fn, p, &used);
@@ -258,6 +267,9 @@ static void reset_signals(struct nsbox_plan *p)
 		if (old.handler != (void *)SIG_DFL && old.handler != (void *)SIG_IGN)
 			(void)NSBOX_SYS4(__NR_rt_sigaction, sig, &dfl, NULL, 8);
 	}
+	/* Unblocked clone: the caller's mask is ours already. */
+	if (!p->sig_blocked && !p->mask_custom)
+		return;
 	r = NSBOX_SYS4(__NR_rt_sigprocmask, SIG_SETMASK, &p->payload_mask, NULL, 8);
 	if (r < 0)
 		fail(p, NSBOX_STEP_SIGNALS, r, 0);
@@ -273,7 +285,9 @@ static int final_main(void *arg)
 	/* The parent hook sees the payload itself, not the first child. */
 	if (p->late_hook)
 		wait_for_parent(p, 1);
-	if ((r = nsbox__process_child_early(p, &detail)) < 0)
+	/* Each module is called only when it has work: a plain spawn runs
+	 * (and, fork-style, faults in) none of their code. */
+	if (p->process && (r = nsbox__process_child_early(p, &detail)) < 0)
 		fail(p, NSBOX_STEP_DIE_WITH_PARENT, r, detail);
 	if (p->propagation && (r = NSBOX_SYS5(__NR_mount, NULL, "/", NULL, MS_REC | p->propagation, NULL)) < 0)
 		fail(p, NSBOX_STEP_PROPAGATION, r, 0);
@@ -284,18 +298,18 @@ static int final_main(void *arg)
 		fail(p, NSBOX_STEP_HOSTNAME, r, 0);
 	if (p->domainname && (r = NSBOX_SYS2(__NR_setdomainname, p->domainname, p->domainname_len)) < 0)
 		fail(p, NSBOX_STEP_DOMAINNAME, r, 0);
-	if ((r = nsbox__mount_child(p, &detail)) < 0)
+	if (p->mount && (r = nsbox__mount_child(p, &detail)) < 0)
 		fail(p, NSBOX_STEP_MOUNTS, r, detail);
-	if ((r = nsbox__net_child(p, &detail)) < 0)
+	if (p->net && (r = nsbox__net_child(p, &detail)) < 0)
 		fail(p, NSBOX_STEP_NET, r, detail);
-	if ((r = nsbox__process_child(p, &detail)) < 0)
+	if (p->process && (r = nsbox__process_child(p, &detail)) < 0)
 		fail(p, NSBOX_STEP_PROCESS, r, detail);
-	if ((r = nsbox__creds_child(p, &detail)) < 0)
+	if (p->creds && (r = nsbox__creds_child(p, &detail)) < 0)
 		fail(p, NSBOX_STEP_CREDS, r, detail);
-	if ((r = nsbox__process_child_late(p, &detail)) < 0)
+	if (p->process && (r = nsbox__process_child_late(p, &detail)) < 0)
 		fail(p, NSBOX_STEP_INIT, r, detail);
 	reset_signals(p);
-	if ((r = nsbox__creds_seccomp(p, &detail)) < 0)
+	if (p->creds && (r = nsbox__creds_seccomp(p, &detail)) < 0)
 		fail(p, NSBOX_STEP_SECCOMP, r, detail);
 
 	if (p->fn) {
@@ -328,6 +342,8 @@ int nsbox__child_main(void *arg)
 	long r;
 	int failed = 0;
 
+	if (p->vfork)
+		p->vfork_msg.type = 0; /* we run, in the caller's memory */
 	if (!p->vm)
 		close_foreign(p);
 	if (p->err_rfd >= 0)

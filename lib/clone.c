@@ -47,11 +47,12 @@ __asm__(".text\n"
         "	mov $" NSBOX_STR(__NR_clone3) ", %eax\n"
         "	syscall\n"
         "	test %rax, %rax\n"
-        "	jz 1f\n"
+        "	jz .Lnsbox_clone_child\n"
         "	pop %r13\n"
         "	pop %r12\n"
         "	ret\n"
-        "1:\n"
+        /* the child, of both trampolines: fn(arg), then exit with its value */
+        ".Lnsbox_clone_child:\n"
         "	xor %ebp, %ebp\n"
         "	and $-16, %rsp\n"
         "	mov %r13, %rdi\n"
@@ -61,6 +62,34 @@ __asm__(".text\n"
         "	syscall\n"
         "	hlt\n"
         ".size nsbox__clone3_raw, .-nsbox__clone3_raw\n");
+
+/* long nsbox__clone_raw(unsigned long flags, int *ptid, int (*fn)(void *), void *arg)
+ * clone(2) with no new stack: the child goes on, like fork(), on its own
+ * copy of the caller's stack, which libc's clone() does not allow. Only
+ * for children that do not share memory (no CLONE_VM). With CLONE_PIDFD
+ * the kernel writes the pidfd to *ptid. */
+long nsbox__clone_raw(unsigned long flags, int *ptid, int (*fn)(void *), void *arg);
+__asm__(".text\n"
+        ".globl nsbox__clone_raw\n"
+        ".hidden nsbox__clone_raw\n"
+        ".type nsbox__clone_raw,@function\n"
+        "nsbox__clone_raw:\n"
+        "	push %r12\n"
+        "	push %r13\n"
+        "	mov %rdx, %r12\n"
+        "	mov %rcx, %r13\n"
+        "	mov %rsi, %rdx\n" /* parent_tid */
+        "	xor %esi, %esi\n" /* newsp: none */
+        "	xor %r10d, %r10d\n" /* child_tid */
+        "	xor %r8d, %r8d\n" /* tls */
+        "	mov $" NSBOX_STR(__NR_clone) ", %eax\n"
+        "	syscall\n"
+        "	test %rax, %rax\n"
+        "	jz .Lnsbox_clone_child\n" /* in nsbox__clone3_raw */
+        "	pop %r13\n"
+        "	pop %r12\n"
+        "	ret\n"
+        ".size nsbox__clone_raw, .-nsbox__clone_raw\n");
 #define HAVE_CLONE3_TRAMPOLINE 1
 #else
 long nsbox__sys(long nr, long a, long b, long c, long d, long e, long f)
@@ -82,10 +111,21 @@ int nsbox__clone3_unavailable(void)
 	return atomic_load_explicit(&clone3_state, memory_order_relaxed) < 0;
 }
 
+int nsbox__clone_stackless(void)
+{
+	return HAVE_CLONE3_TRAMPOLINE;
+}
+
 static long via_clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *arg)
 {
 	int flags = (int)req->flags | (req->exit_signal & 0xff);
-	long r = clone(fn, req->stack + req->stack_size, flags, arg, req->pidfd, NULL, NULL);
+	long r;
+
+#if HAVE_CLONE3_TRAMPOLINE
+	if (!req->stack)
+		return nsbox__clone_raw((unsigned long)(unsigned)flags, req->pidfd, fn, arg);
+#endif
+	r = clone(fn, req->stack + req->stack_size, flags, arg, req->pidfd, NULL, NULL);
 	return r < 0 ? -errno : r;
 }
 
@@ -112,8 +152,16 @@ long nsbox__clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *ar
 		if (req->flags & CLONE_INTO_CGROUP)
 			ca.cgroup = (uint64_t)req->cgroup_fd;
 		r = nsbox__clone3_raw(&ca, sizeof(ca), fn, arg);
+		if (r < 0 && req->clone3_only) {
+			if (r == -ENOSYS)
+				atomic_store_explicit(&clone3_state, -1, memory_order_relaxed);
+			return r;
+		}
 		if (r >= 0) {
-			atomic_store_explicit(&clone3_state, 1, memory_order_relaxed);
+			/* Written once: after a fork-style clone every page the
+			 * parent writes costs it a copy-on-write fault. */
+			if (atomic_load_explicit(&clone3_state, memory_order_relaxed) != 1)
+				atomic_store_explicit(&clone3_state, 1, memory_order_relaxed);
 			*used_clone3 = 1;
 			return r;
 		}

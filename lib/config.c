@@ -300,6 +300,7 @@ NSBOX_EXPORT int nsbox_config_set_stack_size(nsbox_config *cfg, size_t size)
 		return nsbox__fail(-EINVAL, "nsbox_config_set_stack_size: %zu is outside %d..1 GiB", size,
 		                   NSBOX_STACK_MIN);
 	cfg->alloc_stack_size = size;
+	cfg->alloc_stack_set = 1;
 	return 0;
 }
 

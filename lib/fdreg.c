@@ -14,6 +14,12 @@
  * see: see README, "Threads".) */
 #include <pthread.h>
 #include <unistd.h>
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 32))
+#include <sys/single_threaded.h>
+#define ONE_THREAD() __libc_single_threaded
+#else
+#define ONE_THREAD() 0
+#endif
 
 #include "nsbox-private.h"
 
@@ -21,19 +27,25 @@
 int nsbox__fdreg[NSBOX_FDREG_MAX];
 static pthread_rwlock_t lock = PTHREAD_RWLOCK_INITIALIZER;
 
-void nsbox__fdreg_write_lock(void)
+/* With one thread no other spawn can be under way: no lock to take, and
+ * none whose page a fork-style clone would make the caller fault on again.
+ * (glibc tells; elsewhere the lock is always taken.) Returns whether it
+ * took the lock, for nsbox__fdreg_unlock. */
+int nsbox__fdreg_lock(int write)
 {
-	pthread_rwlock_wrlock(&lock);
+	if (ONE_THREAD())
+		return 0;
+	if (write)
+		pthread_rwlock_wrlock(&lock);
+	else
+		pthread_rwlock_rdlock(&lock);
+	return 1;
 }
 
-void nsbox__fdreg_read_lock(void)
+void nsbox__fdreg_unlock(int locked)
 {
-	pthread_rwlock_rdlock(&lock);
-}
-
-void nsbox__fdreg_unlock(void)
-{
-	pthread_rwlock_unlock(&lock);
+	if (locked)
+		pthread_rwlock_unlock(&lock);
 }
 
 void nsbox__fdreg_add_locked(int fd)
@@ -63,11 +75,13 @@ static void remove_locked(int fd)
  * someone else's open while it is still listed. */
 void nsbox__fdreg_close(int *fd)
 {
+	int locked;
+
 	if (*fd < 0)
 		return;
-	pthread_rwlock_wrlock(&lock);
+	locked = nsbox__fdreg_lock(1);
 	remove_locked(*fd);
 	close(*fd);
-	pthread_rwlock_unlock(&lock);
+	nsbox__fdreg_unlock(locked);
 	*fd = -1;
 }

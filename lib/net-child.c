@@ -31,6 +31,14 @@ static long set_up(long fd, struct ifreq *ifr)
 	return NSBOX_SYS3(__NR_ioctl, fd, SIOCSIFFLAGS, ifr);
 }
 
+/* lo of a namespace made for this child: its flags are IFF_LOOPBACK and
+ * nothing else, so one ioctl sets them, with no read first. */
+static long set_lo_up(long fd, struct ifreq *ifr)
+{
+	ifr->ifr_flags = IFF_UP | IFF_LOOPBACK;
+	return NSBOX_SYS3(__NR_ioctl, fd, SIOCSIFFLAGS, ifr);
+}
+
 /* Send @m to the kernel and wait for its ACK: 0 or -errno. */
 static long talk(long fd, struct nsbox_net_plan *n, struct nsbox_net_addrmsg *m)
 {
@@ -128,7 +136,7 @@ int nsbox__net_child(struct nsbox_plan *p, int *detail)
 		*detail = NSBOX_NET_DETAIL(NSBOX_NET_OP_SOCKET, 0);
 		return (int)sock;
 	}
-	if (n->loopback && (r = set_up(sock, &n->lo)) < 0)
+	if (n->loopback && (r = set_lo_up(sock, &n->lo)) < 0)
 		*detail = NSBOX_NET_DETAIL(NSBOX_NET_OP_LO, 0);
 	if (r == 0 && n->n_veth)
 		r = veths(n, sock, detail);

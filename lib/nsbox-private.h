@@ -101,6 +101,7 @@ struct nsbox_config {
 	void *stack; /* caller-supplied, or NULL */
 	size_t stack_size;
 	size_t alloc_stack_size;
+	int alloc_stack_set; /* nsbox_config_set_stack_size() was called */
 	uint32_t propagation;
 	int32_t mount_proc;
 	struct nsbox_join_entry joins[NSBOX_JOIN_MAX];
@@ -129,6 +130,9 @@ struct nsbox_proc {
 	int reaped;
 	int status;
 };
+/* A zeroed handle (NULL when out of memory), and its return (proc.c). */
+nsbox_proc *nsbox__proc_alloc(void);
+void nsbox__proc_release(nsbox_proc *p);
 /* Reap a child that failed or an intermediate, by pidfd when there is one. */
 void nsbox__reap(pid_t pid, int pidfd);
 
@@ -147,7 +151,8 @@ long nsbox__sys(long nr, long a, long b, long c, long d, long e, long f);
 struct nsbox_clone_req {
 	uint64_t flags;  /* CLONE_* without the exit signal */
 	int exit_signal;
-	char *stack;     /* lowest usable address */
+	char *stack;     /* lowest usable address; NULL (size 0) without CLONE_VM:
+	                  * the child goes on on its copy of the caller's stack */
 	size_t stack_size;
 	int *pidfd;      /* with CLONE_PIDFD */
 	int cgroup_fd;   /* with CLONE_INTO_CGROUP */
@@ -155,6 +160,7 @@ struct nsbox_clone_req {
 	int needs_clone3; /* no clone(2) fallback (a new time namespace) */
 	int *sighand_cleared; /* set to 1 before a clone3 with CLONE_CLEAR_SIGHAND,
 	                       * to 0 before a clone(2) fallback: the child reads it */
+	int clone3_only;      /* return clone3's error: no retry, no clone(2) */
 };
 /* Returns the child's pid in the parent, -errno on failure; the child runs
  * fn(arg) on the stack and exits with its return value. *used_clone3 tells
@@ -163,6 +169,8 @@ struct nsbox_clone_req {
 long nsbox__clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *arg, int *used_clone3);
 /* Whether clone3 is known not to exist (ENOSYS seen) or the build has no trampoline. */
 int nsbox__clone3_unavailable(void);
+/* Whether nsbox__clone takes a NULL stack (fork-style children only). */
+int nsbox__clone_stackless(void);
 
 /* ---- spawn plan: prepared in the parent, read by the child (spawn.c, child.c) ---- */
 enum nsbox_step {
@@ -193,6 +201,7 @@ enum nsbox_step {
 const char *nsbox__step_name(int step);
 
 enum nsbox_msg_type {
+	NSBOX_MSG_UNSEEN = -1, /* vfork_msg before the child ran (see spawn.c) */
 	NSBOX_MSG_ERROR = 1,
 	NSBOX_MSG_NEED_PARENT = 2,
 	NSBOX_MSG_PID = 3,  /* the payload's pid, when not the first child */
@@ -261,6 +270,8 @@ struct nsbox_plan {
 	void *fn_arg;
 	uint64_t payload_mask; /* signal mask the payload starts with (kernel layout) */
 	int sighand_cleared;   /* the kernel reset caught signals (CLONE_CLEAR_SIGHAND) */
+	int sig_blocked;       /* the parent blocked all signals across clone */
+	int mask_custom;       /* payload_mask is a chosen one (process module) */
 	int late_hook;         /* the hook waits for the payload of an extra fork */
 
 	/* cgroup: CLONE_INTO_CGROUP, or the parent writes cgroup.procs */
@@ -287,8 +298,11 @@ struct nsbox_plan {
 	int no_clone3;
 
 	/* reporting: the child writes nsbox_msg records to err_wfd (CLOEXEC, so
-	 * end of file means exec); go_rfd releases a child waiting for maps */
+	 * end of file means exec); go_rfd releases a child waiting for maps.
+	 * vfork mode has no pipe (err_wfd -1): the child, which shares our
+	 * memory and runs while we sleep, leaves its error in vfork_msg. */
 	int err_rfd, err_wfd, go_rfd, go_wfd;
+	struct nsbox_msg vfork_msg;
 };
 
 /* The child's entry point; arg is the plan. */
@@ -318,9 +332,11 @@ int nsbox__privileged(void);
 /* ---- fdreg.c: descriptors of spawns in progress ---- */
 #define NSBOX_FDREG_MAX 256
 extern int nsbox__fdreg[NSBOX_FDREG_MAX]; /* fd + 1, 0 = free */
-void nsbox__fdreg_write_lock(void);
-void nsbox__fdreg_read_lock(void);
-void nsbox__fdreg_unlock(void);
+/* Take the write (1) or read (0) lock: returns whether it was taken (not
+ * with a single thread), to be handed to nsbox__fdreg_unlock. Spawns list
+ * their descriptors under the write lock and clone under the read lock. */
+int nsbox__fdreg_lock(int write);
+void nsbox__fdreg_unlock(int locked);
 void nsbox__fdreg_add_locked(int fd);
 void nsbox__fdreg_close(int *fd);
 

@@ -3,6 +3,7 @@
  * pidfd where possible): never waitpid(-1). */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -123,11 +124,41 @@ NSBOX_EXPORT int nsbox_proc_kill(nsbox_proc *proc, int32_t sig)
 	return 0;
 }
 
+/* One handle kept for the next spawn. A spawn followed by wait and free
+ * is the common loop; free() and malloc() there write allocator state
+ * (arena, errno) on pages that each fork-style clone write-protects again,
+ * which costs the caller a page fault per page and spawn. */
+static _Atomic(nsbox_proc *) spare;
+
+nsbox_proc *nsbox__proc_alloc(void)
+{
+	nsbox_proc *p = atomic_exchange_explicit(&spare, NULL, memory_order_acquire);
+
+	if (!p)
+		return calloc(1, sizeof(*p));
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
+void nsbox__proc_release(nsbox_proc *p)
+{
+	nsbox_proc *none = NULL;
+
+	if (p && !atomic_compare_exchange_strong_explicit(&spare, &none, p, memory_order_release,
+	                                                  memory_order_relaxed))
+		free(p);
+}
+
+__attribute__((destructor)) static void drop_spare(void)
+{
+	free(atomic_exchange(&spare, NULL));
+}
+
 NSBOX_EXPORT void nsbox_proc_free(nsbox_proc *proc)
 {
 	if (!proc)
 		return;
 	if (proc->pidfd >= 0)
 		close(proc->pidfd);
-	free(proc);
+	nsbox__proc_release(proc);
 }

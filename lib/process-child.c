@@ -375,9 +375,12 @@ int nsbox__process_child_late(struct nsbox_plan *p, int *detail)
 	}
 	/* child.c sets the payload's mask from p->payload_mask right after
 	 * this; the parent fills it in with the caller's mask just before
-	 * clone, so a chosen mask replaces it here. */
-	if (pl->has_mask)
+	 * clone when it blocks signals (else the child has the caller's mask
+	 * already), so a chosen mask replaces it here. */
+	if (pl->has_mask) {
 		p->payload_mask = pl->mask;
+		p->mask_custom = 1;
+	}
 	/* A callback payload (always fork-style) reads environ. */
 	if (pl->env_set && p->fn)
 		environ = pl->envp;

@@ -5,10 +5,9 @@
  * Three ways to make the child:
  *  A. exec payload, nothing for the parent to do: CLONE_VM|CLONE_VFORK on a
  *     separate stack, as posix_spawn does. The parent sleeps until execve,
- *     then finds a failure, if any, already waiting in the error pipe (read
- *     without blocking, so a copy of the pipe leaked into a process forked
- *     meanwhile by another thread cannot stall us). Flat in the parent's
- *     size.
+ *     then finds a failure, if any, in the plan, which the child shares: no
+ *     pipe to make, and none that a process forked meanwhile by another
+ *     thread could hold. Flat in the parent's size.
  *  B. exec payload, but the parent must write maps or collect a second pid:
  *     CLONE_VM without CLONE_VFORK, synchronised over two CLOEXEC pipes.
  *  C. callback payload, NSBOX_SPAWN_FORK, or a time namespace to join:
@@ -19,8 +18,10 @@
  * pidfd_send_signal: under valgrind only vfork-style and fork-style spawns
  * work.)
  *
- * The error pipe is the only channel in every mode, so a vfork that an
- * emulator turns into a fork still reports failures. */
+ * An emulator that turns a vfork into a fork (valgrind does) gives the child
+ * a copy of the plan: the parent sees that the child never marked the plan
+ * as running, and from then on uses the error pipe in mode A too (the spawn
+ * that found out cannot report a failed step). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +42,7 @@
 #include <unistd.h>
 #include <linux/nsfs.h>
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "nsbox-private.h"
 
@@ -236,7 +238,6 @@ static int make_plan(const nsbox_config *cfg, struct nsbox_plan *p)
 	int r;
 
 	p->err_rfd = p->err_wfd = p->go_rfd = p->go_wfd = -1;
-	p->parent_pid = getpid();
 	p->no_clone3 = !!(cfg->flags & NSBOX_SPAWN_NO_CLONE3);
 
 	p->cgroup_fd = -1;
@@ -436,17 +437,27 @@ static int child_error(const struct nsbox_msg *m, const struct nsbox_plan *p)
 
 /* ---- the stack ---- */
 
-static int get_stack(const nsbox_config *cfg, char **lo, size_t *size, void **map, size_t *map_len)
+static int get_stack(const nsbox_config *cfg, const struct nsbox_plan *p, char **lo, size_t *size, void **map,
+                     size_t *map_len)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t page;
 	char *m;
 
+	*map = NULL;
 	if (cfg->stack) {
 		*lo = cfg->stack;
 		*size = cfg->stack_size;
-		*map = NULL;
 		return 0;
 	}
+	if (!p->vm && !cfg->alloc_stack_set && nsbox__clone_stackless()) {
+		/* A fork-style child goes on, like fork(), on its own copy of
+		 * the calling thread's stack: no mapping to make, copy into
+		 * every later child and unmap, no fresh page to fault in. */
+		*lo = NULL;
+		*size = 0;
+		return 0;
+	}
+	page = (size_t)sysconf(_SC_PAGESIZE);
 	*size = (cfg->alloc_stack_size + page - 1) & ~(page - 1);
 	*map_len = *size + page;
 	m = mmap(NULL, *map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
@@ -537,48 +548,60 @@ static void reap_new_children(const pid_t *before, int nbefore, pid_t keep)
 /* ---- spawn ---- */
 
 /* The error channel, and the go pipe of a child that waits for us. */
+/* Under the registry's write lock: the pipes this plan needs and does not
+ * have yet. vfork mode needs none: the child is done when clone returns and
+ * leaves its error in the plan. A nested PID namespace sends the payload's
+ * pidfd: that needs a socket (its pid in our namespace is unknown to the
+ * child). */
+static atomic_int vfork_copies; /* 1: CLONE_VM|CLONE_VFORK made a copy */
+
 static int open_pipes(struct nsbox_plan *p, struct pipes *pp)
 {
 	int fds[2];
 
-	/* vfork mode: the child is done when clone returns, so the parent
-	 * reads what is there without waiting. A nested PID namespace sends
-	 * the payload's pidfd: that needs a socket (its pid in our namespace
-	 * is unknown to the child). */
-	if (p->pid_nested ? socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0
-	                  : pipe2(fds, O_CLOEXEC | (p->vfork ? O_NONBLOCK : 0)) < 0)
-		return nsbox__fail_sys(-errno, "spawn: %s", p->pid_nested ? "socketpair" : "pipe2");
-	p->err_rfd = pp->err_r = fds[0];
-	p->err_wfd = pp->err_w = fds[1];
-	if (p->parent_sync || p->late_hook) {
+	if (p->vfork && !atomic_load_explicit(&vfork_copies, memory_order_relaxed))
+		return 0;
+	if (pp->err_r < 0) {
+		if (p->pid_nested ? socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0
+		                  : pipe2(fds, O_CLOEXEC) < 0)
+			return nsbox__fail_sys(-errno, "spawn: %s", p->pid_nested ? "socketpair" : "pipe2");
+		p->err_rfd = pp->err_r = fds[0];
+		p->err_wfd = pp->err_w = fds[1];
+		nsbox__fdreg_add_locked(fds[0]);
+		nsbox__fdreg_add_locked(fds[1]);
+	}
+	if ((p->parent_sync || p->late_hook) && pp->go_r < 0) {
 		if (pipe2(fds, O_CLOEXEC) < 0)
 			return nsbox__fail_sys(-errno, "spawn: pipe2");
 		p->go_rfd = pp->go_r = fds[0];
 		p->go_wfd = pp->go_w = fds[1];
+		nsbox__fdreg_add_locked(fds[0]);
+		nsbox__fdreg_add_locked(fds[1]);
 	}
 	return 0;
 }
 
 /* Under the write lock: list what a concurrent fork-style child must close. */
-static void register_fds(const struct nsbox_plan *p, const struct pipes *pp)
+static void register_fds(const struct nsbox_plan *p)
 {
 	for (int i = 0; i < p->n_setns; i++)
 		nsbox__fdreg_add_locked(p->setns_ops[i].fd);
 	nsbox__fdreg_add_locked(p->cgroup_fd);
-	nsbox__fdreg_add_locked(pp->err_r);
-	nsbox__fdreg_add_locked(pp->err_w);
-	nsbox__fdreg_add_locked(pp->go_r);
-	nsbox__fdreg_add_locked(pp->go_w);
 }
 
 /* clone under the registry's read lock (see fdreg.c). */
 static pid_t locked_clone(const struct nsbox_clone_req *req, struct nsbox_plan *p, int *used_clone3)
 {
 	pid_t pid;
+	int locked;
 
-	nsbox__fdreg_read_lock();
+	/* for the child's check that the parent it waits for is alive */
+	if (p->parent_sync && !p->parent_pid)
+		p->parent_pid = getpid();
+	locked = nsbox__fdreg_lock(0);
+
 	pid = (pid_t)nsbox__clone(req, nsbox__child_main, p, used_clone3);
-	nsbox__fdreg_unlock();
+	nsbox__fdreg_unlock(locked);
 	return pid;
 }
 
@@ -738,7 +761,9 @@ NSBOX_EXPORT int nsbox_config_check(const nsbox_config *cfg)
 
 NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 {
-	struct nsbox_plan *p;
+	/* On our stack, not the heap: after a fork-style clone each page we
+	 * write costs a copy-on-write fault, and free() writes several. */
+	struct nsbox_plan plan, *p = &plan;
 	struct nsbox_clone_req req;
 	struct nsbox_msg err = { 0 };
 	sigset_t all, old;
@@ -746,7 +771,7 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	size_t map_len = 0;
 	pid_t pid, payload = 0, extra = 0;
 	struct pipes pp = { -1, -1, -1, -1 };
-	int pidfd = -1, payload_fd = -1, reserve = -1, used_clone3, r, nkids = -1, asked = 0;
+	int pidfd = -1, payload_fd = -1, reserve = -1, used_clone3, r, nkids = -1, asked = 0, locked, blocked = 0;
 	pid_t *kids = NULL;
 	nsbox_proc *handle = NULL;
 
@@ -754,34 +779,31 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		return nsbox__fail(-EINVAL, "nsbox_spawn: cfg or out is NULL");
 	if ((r = validate(cfg)) < 0)
 		return r;
-	p = calloc(1, sizeof(*p));
-	handle = calloc(1, sizeof(*handle));
-	if (!p || !handle) {
-		free(p);
-		free(handle);
+	memset(&plan, 0, sizeof(plan));
+	plan.vfork_msg.type = NSBOX_MSG_UNSEEN;
+	if (!(handle = nsbox__proc_alloc()))
 		return nsbox__fail(-ENOMEM, "spawn: out of memory");
-	}
 	/* Descriptors are opened and listed under the registry's write lock,
 	 * so no fork-style clone of another thread copies them unlisted. */
-	nsbox__fdreg_write_lock();
+	locked = nsbox__fdreg_lock(1);
 	r = make_plan(cfg, p);
 	if (r == 0 && p->fallible)
 		r = open_pipes(p, &pp);
 	if (r == 0)
-		register_fds(p, &pp);
-	nsbox__fdreg_unlock();
+		register_fds(p);
+	nsbox__fdreg_unlock(locked);
 	if (r < 0)
 		goto out_plan;
-	if ((r = get_stack(cfg, &p->stack_lo, &req.stack_size, &map, &map_len)) < 0)
+	if ((r = get_stack(cfg, p, &p->stack_lo, &req.stack_size, &map, &map_len)) < 0)
 		goto out_plan;
 	if (p->pid_nested) {
 		/* keep a descriptor slot for the payload's pidfd, which comes
 		 * over the socket; an -EMFILE is better now than after clone */
-		nsbox__fdreg_write_lock();
+		locked = nsbox__fdreg_lock(1);
 		reserve = fcntl(pp.err_r, F_DUPFD_CLOEXEC, 0);
 		r = reserve < 0 ? -errno : 0;
 		nsbox__fdreg_add_locked(reserve);
-		nsbox__fdreg_unlock();
+		nsbox__fdreg_unlock(locked);
 		if (r < 0) {
 			r = nsbox__fail_sys(r, "spawn: a descriptor for the payload's pidfd");
 			goto out_stack;
@@ -798,47 +820,51 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	req.needs_clone3 = (cfg->ns & NSBOX_NS_TIME) && !cfg->n_joins;
 	req.exit_signal = cfg->exit_signal;
 	req.stack = p->stack_lo;
-	req.pidfd = &pidfd;
+	/* The kernel writes the pidfd straight into the handle: the page that
+	 * handle->pid goes to anyway (after a fork-style clone each page we
+	 * write costs a copy-on-write fault). */
+	handle->pidfd = -1;
+	req.pidfd = &handle->pidfd;
 	req.no_clone3 = p->no_clone3;
+	req.clone3_only = 0;
 
 	if (p->need_fork) {
 		kids = malloc(NSBOX_KIDS_MAX * sizeof(*kids));
 		nkids = kids ? thread_children(kids, NSBOX_KIDS_MAX) : -1;
 	}
 
-	/* No signal may reach the child before it has reset the handlers; the
-	 * payload gets the caller's mask back. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	memcpy(&p->payload_mask, &old, sizeof(p->payload_mask));
-
-	pid = locked_clone(&req, p, &used_clone3);
+	/* No caller's handler may run in the child. A fork-style clone3 with
+	 * CLONE_CLEAR_SIGHAND starts it with default dispositions and the
+	 * caller's mask: nothing to block, in the parent or the child. Else
+	 * (shared memory, clone(2), an old kernel, a parent that must act
+	 * first) all signals are blocked across clone until the child has reset
+	 * the handlers, and the payload gets the caller's mask back. */
+	pid = -ENOSYS;
+	if (!p->vm && !p->parent_sync && !p->need_fork && !p->no_clone3 && !nsbox__clone3_unavailable()) {
+		req.clone3_only = 1;
+		pid = locked_clone(&req, p, &used_clone3);
+		req.clone3_only = 0;
+	}
+	if (pid < 0) {
+		/* (a failed clone3 of the above is simply made again, blocked) */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		memcpy(&p->payload_mask, &old, sizeof(p->payload_mask));
+		p->sig_blocked = blocked = 1;
+		pid = locked_clone(&req, p, &used_clone3);
+	}
 	if ((pid == -ENOSYS || pid == -EPERM) && (req.flags & CLONE_INTO_CGROUP)) {
 		/* clone3 missing or filtered: place the child from the parent
 		 * instead, while it waits. */
-		int fds[2];
-		if (!p->parent_sync && !p->late_hook) {
-			nsbox__fdreg_write_lock();
-			r = pipe2(fds, O_CLOEXEC) < 0 ? -errno : 0;
-			if (r == 0) {
-				p->go_rfd = pp.go_r = fds[0];
-				p->go_wfd = pp.go_w = fds[1];
-				nsbox__fdreg_add_locked(fds[0]);
-				nsbox__fdreg_add_locked(fds[1]);
-			}
-			nsbox__fdreg_unlock();
-			if (r < 0) {
-				r = nsbox__fail_sys(r, "spawn: pipe2");
-				pthread_sigmask(SIG_SETMASK, &old, NULL);
-				goto out_stack;
-			}
-		}
 		p->cgroup_fallback = 1;
 		p->parent_sync = p->fallible = 1;
-		if (p->vfork) {
-			/* the error pipe was made non-blocking for vfork mode */
-			fcntl(pp.err_r, F_SETFL, 0);
-			p->vfork = 0;
+		p->vfork = 0; /* the child now waits for us: it reports by pipe */
+		locked = nsbox__fdreg_lock(1);
+		r = open_pipes(p, &pp);
+		nsbox__fdreg_unlock(locked);
+		if (r < 0) {
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			goto out_stack;
 		}
 		req.flags &= ~(uint64_t)(CLONE_INTO_CGROUP | CLONE_VFORK);
 		pid = locked_clone(&req, p, &used_clone3);
@@ -855,11 +881,19 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		goto out_stack;
 	}
+	pidfd = handle->pidfd;
 	close_fd(&pp.err_w);
 	close_fd(&pp.go_r);
-	if (p->fallible)
+	if (p->vfork && pp.err_r < 0) {
+		/* The child has exec'd or exited: any error is in the plan. */
+		if (p->vfork_msg.type == NSBOX_MSG_UNSEEN)
+			atomic_store_explicit(&vfork_copies, 1, memory_order_relaxed);
+		else
+			err = p->vfork_msg;
+	} else if (p->fallible)
 		r = collect(p, &pp, pid, pidfd, &err, &payload, &extra, &payload_fd, &reserve, &asked);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (blocked)
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	if (err.type)
 		r = child_error(&err, p);
@@ -914,11 +948,10 @@ out_stack:
 	if (map)
 		munmap(map, map_len);
 out_plan:
-	free(handle);
+	nsbox__proc_release(handle);
 	free(kids);
 	nsbox__fdreg_close(&reserve);
 	close_pipes(&pp);
 	free_plan(p);
-	free(p);
 	return r;
 }

@@ -63,18 +63,20 @@ START_TEST(test_exec_fds_inherited)
 	p = nt_spawn_sh(cfg, &rd, "echo ready; exec sleep 30");
 	nt_expect_ready(rd);
 	/* "ready" comes from sh: wait until it has become sleep, whose
-	 * descriptors are the ones inherited (sh may hold others meanwhile) */
-	for (int i = 0; i < 500; i++) {
-		char path[64], comm[64] = "";
+	 * descriptors are the ones inherited (sh may hold others meanwhile).
+	 * execve names the process before it closes the close-on-exec
+	 * descriptors, so wait for sleep to be asleep ("S"), past its execve. */
+	for (int i = 0; i < 2500; i++) {
+		char path[64], stat[256] = "";
 		FILE *f;
 
-		snprintf(path, sizeof(path), "/proc/%d/comm", nsbox_proc_pid(p));
+		snprintf(path, sizeof(path), "/proc/%d/stat", nsbox_proc_pid(p));
 		if ((f = fopen(path, "re"))) {
-			if (!fgets(comm, sizeof(comm), f))
-				comm[0] = 0;
+			if (!fgets(stat, sizeof(stat), f))
+				stat[0] = 0;
 			fclose(f);
 		}
-		if (!strncmp(comm, "sleep", 5))
+		if (strstr(stat, "(sleep) S "))
 			break;
 		usleep(2000);
 	}
@@ -464,6 +466,47 @@ static int find_mapping(pid_t pid, unsigned long addr, unsigned long *lo, unsign
 	return -1;
 }
 
+/* A callback that reports where its stack is and waits to be released:
+ * start spawns it (and checks that spawning added no mapping to the caller),
+ * finish releases and reaps it. */
+struct sp_probe {
+	struct cb_args a;
+	int rep[2], rel[2];
+	nsbox_proc *p;
+	unsigned long sp;
+};
+
+static void sp_probe_start(struct sp_probe *pr, nsbox_config *cfg)
+{
+	char line[128];
+	int maps_before;
+
+	memset(pr, 0, sizeof(*pr));
+	NT_ASSERT(pipe2(pr->rep, O_CLOEXEC) == 0 && pipe2(pr->rel, O_CLOEXEC) == 0, "pipes");
+	pr->a.wr = pr->rep[1];
+	pr->a.rel = pr->rel[0];
+	NT_OK(nsbox_config_set_callback(cfg, cb_stack_where, &pr->a));
+	maps_before = nt_maps_count();
+	NT_ASSERT_INT(nsbox_spawn(cfg, &pr->p), ==, 0);
+	if (nt_maps_reliable())
+		NT_ASSERT_INT(nt_maps_count(), ==, maps_before);
+	NT_ASSERT(nt_read_line(pr->rep[0], line, sizeof(line)) > 0, "no stack address");
+	pr->sp = strtoul(line, NULL, 16);
+}
+
+static void sp_probe_finish(struct sp_probe *pr)
+{
+	int st;
+
+	NT_ASSERT(write(pr->rel[1], "x", 1) == 1, "release");
+	st = nt_wait_free(pr->p);
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", nt_status_str(st));
+	close(pr->rep[0]);
+	close(pr->rep[1]);
+	close(pr->rel[0]);
+	close(pr->rel[1]);
+}
+
 /* The library stack has a PROT_NONE guard page right below it (seen in the
  * callback child's /proc/PID/maps), is at least the configured size, and is
  * gone from the caller once nsbox_spawn() returned (the fork-style child has
@@ -471,28 +514,14 @@ static int find_mapping(pid_t pid, unsigned long addr, unsigned long *lo, unsign
 START_TEST(test_library_stack_guard_and_unmap)
 {
 	nsbox_config *cfg = nt_cfg(NSBOX_NS_UTS);
-	struct cb_args a;
-	int rep[2], rel[2];
-	unsigned long sp, lo, hi, phi;
-	char line[128], perms[8], pperms[8];
-	int maps_before;
-	nsbox_proc *p = NULL;
-	int st;
+	struct sp_probe pr;
+	unsigned long lo, hi, phi;
+	char perms[8], pperms[8];
 
-	NT_ASSERT(pipe2(rep, O_CLOEXEC) == 0 && pipe2(rel, O_CLOEXEC) == 0, "pipes");
-	memset(&a, 0, sizeof(a));
-	a.wr = rep[1];
-	a.rel = rel[0];
 	NT_OK(nsbox_config_set_stack_size(cfg, 1u << 20));
-	NT_OK(nsbox_config_set_callback(cfg, cb_stack_where, &a));
-	maps_before = nt_maps_count();
-	NT_ASSERT_INT(nsbox_spawn(cfg, &p), ==, 0);
-	if (nt_maps_reliable())
-		NT_ASSERT_INT(nt_maps_count(), ==, maps_before);
-	NT_ASSERT(nt_read_line(rep[0], line, sizeof(line)) > 0, "no stack address");
-	sp = strtoul(line, NULL, 16);
-	NT_ASSERT(find_mapping(nsbox_proc_pid(p), sp, &lo, &hi, perms, &phi, pperms) == 0,
-	          "stack address %lx not mapped in the child", sp);
+	sp_probe_start(&pr, cfg);
+	NT_ASSERT(find_mapping(nsbox_proc_pid(pr.p), pr.sp, &lo, &hi, perms, &phi, pperms) == 0,
+	          "stack address %lx not mapped in the child", pr.sp);
 	NT_ASSERT(strncmp(perms, "rw", 2) == 0, "stack mapping is %s", perms);
 	NT_ASSERT(hi - lo >= (1u << 20), "stack mapping %lx-%lx is smaller than 1 MiB", lo, hi);
 	NT_ASSERT(phi == lo && strncmp(pperms, "---", 3) == 0,
@@ -504,16 +533,66 @@ START_TEST(test_library_stack_guard_and_unmap)
 		unsigned long l2, h2, ph2;
 		char p2[8], pp2[8];
 
-		NT_ASSERT(find_mapping(0, sp, &l2, &h2, p2, &ph2, pp2) != 0,
+		NT_ASSERT(find_mapping(0, pr.sp, &l2, &h2, p2, &ph2, pp2) != 0,
 		          "the library stack %lx-%lx is still mapped in the caller after spawn", lo, hi);
 	}
-	NT_ASSERT(write(rel[1], "x", 1) == 1, "release");
+	sp_probe_finish(&pr);
+	nsbox_config_free(cfg);
+}
+END_TEST
+
+/* The name of the /proc/PID/maps mapping holding @addr ("" when anonymous),
+ * or NULL when @addr is not mapped. */
+static const char *mapping_name(pid_t pid, unsigned long addr)
+{
+	static char text[1 << 18], name[256];
+	char *line, *save = NULL;
+
+	nt_proc_read(pid, "maps", text, sizeof(text));
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long a, b;
+		int off = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &a, &b, &off) < 2 || addr < a || addr >= b)
+			continue;
+		snprintf(name, sizeof(name), "%s", off ? line + off : "");
+		return name;
+	}
+	return NULL;
+}
+
+/* A callback with neither a stack nor a stack size set runs like fork(): on
+ * the child's own copy of the calling thread's stack. The library maps
+ * nothing, and the callback has the whole of the caller's stack (here the
+ * main thread's, 8 MiB by default: 2 MiB of frames fit, which the default
+ * library stack size of 256 KiB would not). */
+START_TEST(test_callback_default_stack_is_callers_copy)
+{
+	nsbox_config *cfg = nt_cfg(NSBOX_NS_UTS);
+	struct sp_probe pr;
+	struct cb_args a;
+	struct nt_snap s;
+	nsbox_proc *p = NULL;
+	const char *name;
+	int st;
+
+	sp_probe_start(&pr, cfg);
+	name = mapping_name(nsbox_proc_pid(pr.p), pr.sp);
+	NT_ASSERT(name != NULL, "stack address %lx not mapped in the child", pr.sp);
+	NT_ASSERT(strcmp(name, "[stack]") == 0, "the callback runs at %lx in \"%s\", not in its copy of the "
+	          "caller's [stack]", pr.sp, name);
+	sp_probe_finish(&pr);
+
+	/* 2 MiB of frames, with no stack size set */
+	memset(&a, 0, sizeof(a));
+	a.depth = 512;
+	NT_OK(nsbox_config_set_callback(cfg, cb_deep, &a));
+	nt_snap_take(&s);
+	NT_ASSERT_INT(nsbox_spawn(cfg, &p), ==, 0);
 	st = nt_wait_free(p);
-	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", nt_status_str(st));
-	close(rep[0]);
-	close(rep[1]);
-	close(rel[0]);
-	close(rel[1]);
+	NT_SNAP_CHECK(&s);
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0, "2 MiB deep callback on the caller's stack copy: %s",
+	          nt_status_str(st));
 	nsbox_config_free(cfg);
 }
 END_TEST
@@ -825,6 +904,9 @@ static void child_clone3_enosys(void *unused)
 	clone3_fails_with(ENOSYS);
 	spawn_and_check(cfg, "clone3 ENOSYS");
 	nsbox_config_free(cfg);
+	/* a callback: clone(2) on its copy of our stack, signals blocked around
+	 * it and the handlers reset by the child itself */
+	child_callback_signals(NULL);
 
 	/* a time namespace needs clone3 */
 	cfg = nt_cfg(NSBOX_NS_TIME);
@@ -850,6 +932,7 @@ static void child_clone3_eperm(void *unused)
 	clone3_fails_with(EPERM);
 	spawn_and_check(cfg, "clone3 EPERM (seccomp)");
 	nsbox_config_free(cfg);
+	child_callback_signals(NULL);
 }
 
 START_TEST(test_clone3_eperm_fallback)
@@ -1115,6 +1198,7 @@ int main(void)
 	tcase_add_test(tc, test_caller_stack_exec);
 	tcase_add_test(tc, test_library_stack_size);
 	tcase_add_test(tc, test_library_stack_guard_and_unmap);
+	tcase_add_test(tc, test_callback_default_stack_is_callers_copy);
 	tcase_add_test(tc, test_library_stack_unmapped_after_exec);
 	tcase_add_test(tc, test_repeated_spawns_leak_nothing);
 	suite_add_tcase(s, tc);
