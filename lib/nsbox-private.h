@@ -246,8 +246,9 @@ struct nsbox_plan {
 	int parent_maps; /* the parent writes them while the child waits */
 	int parent_sync; /* the child waits for the parent (maps, veth, cgroup, hook) */
 	const char *setgroups; /* "deny", "allow" or NULL */
-	char *uid_map;
+	char *uid_map; /* uid_map_inline, or malloc'd when longer */
 	size_t uid_map_len;
+	char uid_map_inline[112], gid_map_inline[112];
 	char *gid_map;
 	size_t gid_map_len;
 	const struct nsbox_map_line *uid_lines, *gid_lines; /* for newuidmap/newgidmap */

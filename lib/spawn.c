@@ -121,10 +121,15 @@ static int validate(const nsbox_config *cfg)
 
 /* ---- maps ---- */
 
-static char *format_map(const struct nsbox_map_line *l, uint32_t n, size_t *len)
+/* The map text: in @inline_buf (in the plan, on our stack) when it fits,
+ * which a single line always does; else malloc'd. The heap is kept out of
+ * the common case because after a fork-style clone every page we write
+ * costs a copy-on-write fault, and free() writes several. */
+static char *format_map(const struct nsbox_map_line *l, uint32_t n, size_t *len, char *inline_buf,
+                        size_t inline_cap)
 {
 	size_t cap = (size_t)n * 36 + 1, off = 0;
-	char *s = malloc(cap);
+	char *s = cap <= inline_cap ? inline_buf : malloc(cap);
 
 	if (!s)
 		return NULL;
@@ -271,9 +276,11 @@ static int make_plan(const nsbox_config *cfg, struct nsbox_plan *p)
 		p->gid_lines = cfg->gid_map;
 		p->n_gid_lines = cfg->n_gid;
 		p->map_helpers = !(cfg->flags & NSBOX_SPAWN_NO_MAP_HELPERS);
-		if (cfg->n_uid && !(p->uid_map = format_map(cfg->uid_map, cfg->n_uid, &p->uid_map_len)))
+		if (cfg->n_uid && !(p->uid_map = format_map(cfg->uid_map, cfg->n_uid, &p->uid_map_len, p->uid_map_inline,
+		                                            sizeof(p->uid_map_inline))))
 			return nsbox__fail(-ENOMEM, "spawn: out of memory");
-		if (cfg->n_gid && !(p->gid_map = format_map(cfg->gid_map, cfg->n_gid, &p->gid_map_len)))
+		if (cfg->n_gid && !(p->gid_map = format_map(cfg->gid_map, cfg->n_gid, &p->gid_map_len, p->gid_map_inline,
+		                                            sizeof(p->gid_map_inline))))
 			return nsbox__fail(-ENOMEM, "spawn: out of memory");
 	}
 
@@ -350,8 +357,10 @@ static void free_plan(struct nsbox_plan *p)
 	nsbox__process_plan_free(p);
 	nsbox__creds_plan_free(p);
 	close_setns(p);
-	free(p->uid_map);
-	free(p->gid_map);
+	if (p->uid_map != p->uid_map_inline)
+		free(p->uid_map);
+	if (p->gid_map != p->gid_map_inline)
+		free(p->gid_map);
 }
 
 /* The parent's own ends of the pipes. The plan's copies are the child's
