@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -17,6 +18,7 @@
 
 #define NSBOX_NKINDS 8
 #define NSBOX_JOIN_MAX 8
+#define NSBOX_SETNS_MAX (NSBOX_NKINDS * NSBOX_JOIN_MAX)
 #define NSBOX_ARGV_MAX 65536
 
 /* One namespace kind: our bit, the kernel's CLONE_ flag, its /proc/PID/ns name. */
@@ -129,6 +131,8 @@ struct nsbox_proc {
 	int pidfd;
 	int reaped;
 	int status;
+	atomic_int in_use; /* the kept handle (proc.c): taken by a spawn */
+	int kept;          /* this is the kept handle */
 };
 /* A zeroed handle (NULL when out of memory), and its return (proc.c). */
 nsbox_proc *nsbox__proc_alloc(void);
@@ -231,7 +235,9 @@ struct nsbox_plan {
 	pid_t parent_pid;
 
 	/* namespaces */
-	struct nsbox_setns_op setns_ops[NSBOX_NKINDS * NSBOX_JOIN_MAX];
+	/* NSBOX_SETNS_MAX entries, malloc'd when the configuration joins
+	 * (kept off the plan, which lives on the spawning thread's stack) */
+	struct nsbox_setns_op *setns_ops;
 	int n_setns;
 	int setns_user_first;
 	uint64_t clone_ns;      /* CLONE_NEW* flags given to clone */

@@ -124,34 +124,51 @@ NSBOX_EXPORT int nsbox_proc_kill(nsbox_proc *proc, int32_t sig)
 	return 0;
 }
 
-/* One handle kept for the next spawn. A spawn followed by wait and free
- * is the common loop; free() and malloc() there write allocator state
- * (arena, errno) on pages that each fork-style clone write-protects again,
- * which costs the caller a page fault per page and spawn. */
+/* One handle kept for reuse. A spawn followed by wait and free is the
+ * common loop; malloc() and free() there write allocator state (arena,
+ * errno) on pages that each fork-style clone write-protects again, which
+ * costs the caller a page fault per page and spawn. The kept handle stays
+ * where `spare` points once set; taking and giving it back only flips its
+ * own in_use flag, on the page that the spawn writes anyway. */
 static _Atomic(nsbox_proc *) spare;
 
 nsbox_proc *nsbox__proc_alloc(void)
 {
-	nsbox_proc *p = atomic_exchange_explicit(&spare, NULL, memory_order_acquire);
+	nsbox_proc *p = atomic_load_explicit(&spare, memory_order_acquire);
+	int idle = 0;
 
-	if (!p)
-		return calloc(1, sizeof(*p));
-	memset(p, 0, sizeof(*p));
-	return p;
+	if (p && atomic_compare_exchange_strong_explicit(&p->in_use, &idle, 1, memory_order_acquire,
+	                                                 memory_order_relaxed)) {
+		p->pid = p->pidfd = p->reaped = p->status = 0;
+		return p;
+	}
+	return calloc(1, sizeof(*p));
 }
 
 void nsbox__proc_release(nsbox_proc *p)
 {
 	nsbox_proc *none = NULL;
 
-	if (p && !atomic_compare_exchange_strong_explicit(&spare, &none, p, memory_order_release,
-	                                                  memory_order_relaxed))
+	if (!p)
+		return;
+	if (p->kept) {
+		atomic_store_explicit(&p->in_use, 0, memory_order_release);
+		return;
+	}
+	p->kept = 1;
+	atomic_store_explicit(&p->in_use, 0, memory_order_relaxed);
+	if (!atomic_compare_exchange_strong_explicit(&spare, &none, p, memory_order_release, memory_order_relaxed))
 		free(p);
 }
 
 __attribute__((destructor)) static void drop_spare(void)
 {
-	free(atomic_exchange(&spare, NULL));
+	nsbox_proc *p = atomic_load(&spare);
+	int idle = 0;
+
+	/* (one still in use is the caller's, to free or leak) */
+	if (p && atomic_compare_exchange_strong(&p->in_use, &idle, 1))
+		free(p);
 }
 
 NSBOX_EXPORT void nsbox_proc_free(nsbox_proc *proc)

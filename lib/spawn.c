@@ -180,6 +180,8 @@ static void close_setns(struct nsbox_plan *p)
 	for (int i = 0; i < p->n_setns; i++)
 		nsbox__fdreg_close(&p->setns_ops[i].fd);
 	p->n_setns = 0;
+	free(p->setns_ops);
+	p->setns_ops = NULL;
 }
 
 static int open_path_join(const struct nsbox_join_entry *j, int index, struct nsbox_plan *p)
@@ -204,8 +206,10 @@ static int open_path_join(const struct nsbox_join_entry *j, int index, struct ns
 
 static int prepare_joins(const nsbox_config *cfg, struct nsbox_plan *p)
 {
-	int max = (int)(sizeof(p->setns_ops) / sizeof(p->setns_ops[0]));
+	int max = NSBOX_SETNS_MAX;
 
+	if (!(p->setns_ops = calloc(NSBOX_SETNS_MAX, sizeof(*p->setns_ops))))
+		return nsbox__fail(-ENOMEM, "spawn: out of memory");
 	for (uint32_t i = 0; i < cfg->n_joins; i++) {
 		const struct nsbox_join_entry *j = &cfg->joins[i];
 		pid_t pid;
