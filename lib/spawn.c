@@ -19,9 +19,8 @@
  * work.)
  *
  * An emulator that turns a vfork into a fork (valgrind does) gives the child
- * a copy of the plan: the parent sees that the child never marked the plan
- * as running, and from then on uses the error pipe in mode A too (the spawn
- * that found out cannot report a failed step). */
+ * a copy of the plan. So mode A keeps its error pipe until a child has been
+ * seen marking the shared plan as running; in such a process it keeps it. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -560,23 +559,31 @@ static void reap_new_children(const pid_t *before, int nbefore, pid_t keep)
 
 /* ---- spawn ---- */
 
-/* The error channel, and the go pipe of a child that waits for us. */
-/* Under the registry's write lock: the pipes this plan needs and does not
- * have yet. vfork mode needs none: the child is done when clone returns and
- * leaves its error in the plan. A nested PID namespace sends the payload's
- * pidfd: that needs a socket (its pid in our namespace is unknown to the
- * child). */
-static atomic_int vfork_copies; /* 1: CLONE_VM|CLONE_VFORK made a copy */
+/* Whether a CLONE_VM|CLONE_VFORK child shares our memory here: 0 not known
+ * yet, 1 yes (seen), -1 no (an emulator, such as valgrind, made it a copy).
+ * Until a vfork-style child has been seen writing to the plan, vfork mode
+ * keeps its error pipe as well. */
+static atomic_int vfork_shares;
 
+/* Under the registry's write lock: the pipes this plan needs and does not
+ * have yet (the error channel, and the go pipe of a child that waits for
+ * us). vfork mode needs none once vfork is known to share memory: the child
+ * is done when clone returns and leaves its error in the plan. A nested PID
+ * namespace sends the payload's pidfd: that needs a socket (its pid in our
+ * namespace is unknown to the child). */
 static int open_pipes(struct nsbox_plan *p, struct pipes *pp)
 {
 	int fds[2];
 
-	if (p->vfork && !atomic_load_explicit(&vfork_copies, memory_order_relaxed))
+	if (p->vfork && atomic_load_explicit(&vfork_shares, memory_order_relaxed) == 1)
 		return 0;
 	if (pp->err_r < 0) {
+		/* vfork mode: the child is done when clone returns, so the
+		 * parent reads what is there without waiting (a copy of the
+		 * pipe leaked into a process forked meanwhile by another thread
+		 * cannot stall it) */
 		if (p->pid_nested ? socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0
-		                  : pipe2(fds, O_CLOEXEC) < 0)
+		                  : pipe2(fds, O_CLOEXEC | (p->vfork ? O_NONBLOCK : 0)) < 0)
 			return nsbox__fail_sys(-errno, "spawn: %s", p->pid_nested ? "socketpair" : "pipe2");
 		p->err_rfd = pp->err_r = fds[0];
 		p->err_wfd = pp->err_w = fds[1];
@@ -872,6 +879,8 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 		p->cgroup_fallback = 1;
 		p->parent_sync = p->fallible = 1;
 		p->vfork = 0; /* the child now waits for us: it reports by pipe */
+		if (pp.err_r >= 0)
+			fcntl(pp.err_r, F_SETFL, 0); /* made non-blocking for vfork mode */
 		locked = nsbox__fdreg_lock(1);
 		r = open_pipes(p, &pp);
 		nsbox__fdreg_unlock(locked);
@@ -897,13 +906,12 @@ NSBOX_EXPORT int nsbox_spawn(const nsbox_config *cfg, nsbox_proc **out)
 	pidfd = handle->pidfd;
 	close_fd(&pp.err_w);
 	close_fd(&pp.go_r);
-	if (p->vfork && pp.err_r < 0) {
-		/* The child has exec'd or exited: any error is in the plan. */
-		if (p->vfork_msg.type == NSBOX_MSG_UNSEEN)
-			atomic_store_explicit(&vfork_copies, 1, memory_order_relaxed);
-		else
-			err = p->vfork_msg;
-	} else if (p->fallible)
+	if (p->vfork && atomic_load_explicit(&vfork_shares, memory_order_relaxed) == 0)
+		atomic_store_explicit(&vfork_shares, p->vfork_msg.type == NSBOX_MSG_UNSEEN ? -1 : 1,
+		                      memory_order_relaxed);
+	if (p->vfork && pp.err_r < 0)
+		err = p->vfork_msg; /* the child has exec'd or exited: any error is here */
+	else if (p->fallible)
 		r = collect(p, &pp, pid, pidfd, &err, &payload, &extra, &payload_fd, &reserve, &asked);
 	if (blocked)
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
