@@ -132,6 +132,19 @@ NSBOX_EXPORT int nsbox_proc_kill(nsbox_proc *proc, int32_t sig)
  * own in_use flag, on the page that the spawn writes anyway. */
 static _Atomic(nsbox_proc *) spare;
 
+/* Under AddressSanitizer every handle is malloc'd and freed, so that a use
+ * after nsbox_proc_free() is caught rather than landing on the next one. */
+#if defined(__SANITIZE_ADDRESS__)
+#define KEEP_SPARE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KEEP_SPARE 0
+#endif
+#endif
+#ifndef KEEP_SPARE
+#define KEEP_SPARE 1
+#endif
+
 nsbox_proc *nsbox__proc_alloc(void)
 {
 	nsbox_proc *p = atomic_load_explicit(&spare, memory_order_acquire);
@@ -151,6 +164,10 @@ void nsbox__proc_release(nsbox_proc *p)
 
 	if (!p)
 		return;
+	if (!KEEP_SPARE) {
+		free(p);
+		return;
+	}
 	if (p->kept) {
 		atomic_store_explicit(&p->in_use, 0, memory_order_release);
 		return;
