@@ -48,9 +48,9 @@ static void write_text(const char *path, const char *text, mode_t mode)
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	size_t len = strlen(text);
 
-	CT_ASSERT(fd >= 0, "create %s: %s", path, strerror(errno));
-	CT_ASSERT(write(fd, text, len) == (ssize_t)len, "write %s: %s", path, strerror(errno));
-	CT_ASSERT(fchmod(fd, mode) == 0, "chmod %s: %s", path, strerror(errno));
+	NT_ASSERT(fd >= 0, "create %s: %s", path, strerror(errno));
+	NT_ASSERT(write(fd, text, len) == (ssize_t)len, "write %s: %s", path, strerror(errno));
+	NT_ASSERT(fchmod(fd, mode) == 0, "chmod %s: %s", path, strerror(errno));
 	close(fd);
 }
 
@@ -63,7 +63,7 @@ static void provide_etc_file(const char *name, const char *text, int *overlay)
 	if (access(etc, F_OK) == 0) {
 		snprintf(mine, sizeof(mine), "%s/%s", workdir, name);
 		write_text(mine, text, 0644);
-		CT_ASSERT(mount(mine, etc, NULL, MS_BIND, NULL) == 0, "bind %s on %s: %s", mine, etc,
+		NT_ASSERT(mount(mine, etc, NULL, MS_BIND, NULL) == 0, "bind %s on %s: %s", mine, etc,
 		          strerror(errno));
 		return;
 	}
@@ -72,9 +72,9 @@ static void provide_etc_file(const char *name, const char *text, int *overlay)
 
 		snprintf(upper, sizeof(upper), "%s/upper", workdir);
 		snprintf(work, sizeof(work), "%s/work", workdir);
-		CT_ASSERT(mkdir(upper, 0755) == 0 && mkdir(work, 0755) == 0, "mkdir: %s", strerror(errno));
+		NT_ASSERT(mkdir(upper, 0755) == 0 && mkdir(work, 0755) == 0, "mkdir: %s", strerror(errno));
 		snprintf(opts, sizeof(opts), "lowerdir=/etc,upperdir=%s,workdir=%s", upper, work);
-		CT_ASSERT(mount("overlay", "/etc", "overlay", 0, opts) == 0,
+		NT_ASSERT(mount("overlay", "/etc", "overlay", 0, opts) == 0,
 		          "%s is missing and an overlayfs over /etc failed: %s", etc, strerror(errno));
 		*overlay = 1;
 	}
@@ -95,7 +95,7 @@ static void hide_helpers(void)
 
 			snprintf(path, sizeof(path), "%s/%s", helper_dirs[i], names[k]);
 			if (access(path, F_OK) == 0)
-				CT_ASSERT(mount(empty, path, NULL, MS_BIND, NULL) == 0, "bind over %s: %s", path,
+				NT_ASSERT(mount(empty, path, NULL, MS_BIND, NULL) == 0, "bind over %s: %s", path,
 				          strerror(errno));
 		}
 	}
@@ -107,17 +107,17 @@ static void setup_child(void *arg)
 	char got[256];
 	int overlay = 0;
 
-	CT_ASSERT(unshare(CLONE_NEWNS) == 0, "unshare(CLONE_NEWNS): %s", strerror(errno));
-	CT_ASSERT(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0, "make / private: %s", strerror(errno));
-	CT_ASSERT(mount("tmpfs", workdir, "tmpfs", 0, "mode=0755") == 0, "tmpfs on %s: %s", workdir,
+	NT_ASSERT(unshare(CLONE_NEWNS) == 0, "unshare(CLONE_NEWNS): %s", strerror(errno));
+	NT_ASSERT(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0, "make / private: %s", strerror(errno));
+	NT_ASSERT(mount("tmpfs", workdir, "tmpfs", 0, "mode=0755") == 0, "tmpfs on %s: %s", workdir,
 	          strerror(errno));
 	provide_etc_file("subuid", st->subuid, &overlay);
 	provide_etc_file("subgid", st->subgid, &overlay);
-	CT_ASSERT(ct_read_file("/etc/subuid", got, sizeof(got)) >= 0 && strcmp(got, st->subuid) == 0,
+	NT_ASSERT(nt_read_file("/etc/subuid", got, sizeof(got)) >= 0 && strcmp(got, st->subuid) == 0,
 	          "/etc/subuid is \"%s\" in the test's mount namespace", got);
 	if (st->hide_helpers)
 		hide_helpers();
-	ct_drop_to_nobody();
+	ct_drop_privileges();
 	st->body();
 }
 
@@ -125,14 +125,14 @@ static void run(const char *subuid, const char *subgid, int hide, void (*body)(v
 {
 	struct setup st = { subuid, subgid, hide, body };
 	char msg[8400];
-	int r;
+	int ok;
 
 	snprintf(workdir, sizeof(workdir), "/tmp/nsbox-subid-XXXXXX");
-	CT_ASSERT(mkdtemp(workdir) != NULL, "mkdtemp: %s", strerror(errno));
-	r = ct_in_child_try(setup_child, &st, msg, sizeof(msg));
+	NT_ASSERT(mkdtemp(workdir) != NULL, "mkdtemp: %s", strerror(errno));
+	ok = nt_in_child_try(setup_child, &st, msg, sizeof(msg));
 	/* The tmpfs was in the child's mount namespace: the directory is empty. */
-	CT_ASSERT(rmdir(workdir) == 0, "rmdir %s: %s", workdir, strerror(errno));
-	CT_ASSERT(r == 0, "%s", msg);
+	NT_ASSERT(rmdir(workdir) == 0, "rmdir %s: %s", workdir, strerror(errno));
+	NT_ASSERT(ok, "%s", msg);
 }
 
 /* The maps of every test: root of the namespace is the caller, 1..1000 are
@@ -140,12 +140,12 @@ static void run(const char *subuid, const char *subgid, int hide, void (*body)(v
 static nsbox_config *helper_cfg(int *rd, int *wr)
 {
 	const char *cmds[] = { "ready", "wait", NULL };
-	nsbox_config *cfg = ct_cfg(NSBOX_NS_USER);
+	nsbox_config *cfg = nt_cfg(NSBOX_NS_USER);
 
-	CT_OK(nsbox_config_add_uid_map(cfg, 0, CT_UNPRIV, 1));
-	CT_OK(nsbox_config_add_uid_map(cfg, 1, SUB_START, 1000));
-	CT_OK(nsbox_config_add_gid_map(cfg, 0, CT_UNPRIV, 1));
-	CT_OK(nsbox_config_add_gid_map(cfg, 1, SUB_START, 1000));
+	NT_OK(nsbox_config_add_uid_map(cfg, 0, NT_UNPRIV_ID, 1));
+	NT_OK(nsbox_config_add_uid_map(cfg, 1, SUB_START, 1000));
+	NT_OK(nsbox_config_add_gid_map(cfg, 0, NT_UNPRIV_ID, 1));
+	NT_OK(nsbox_config_add_gid_map(cfg, 1, SUB_START, 1000));
 	ct_cfg_payload(cfg, rd, wr, cmds);
 	return cfg;
 }
@@ -155,11 +155,11 @@ static void expect_map(pid_t pid, const char *file)
 	char text[1024];
 	unsigned v[2][3];
 
-	ct_proc_read(pid, file, text, sizeof(text));
-	CT_ASSERT(sscanf(text, "%u %u %u %u %u %u", &v[0][0], &v[0][1], &v[0][2], &v[1][0], &v[1][1],
+	nt_proc_read(pid, file, text, sizeof(text));
+	NT_ASSERT(sscanf(text, "%u %u %u %u %u %u", &v[0][0], &v[0][1], &v[0][2], &v[1][0], &v[1][1],
 	                 &v[1][2]) == 6,
 	          "/proc/%d/%s: \"%s\"", (int)pid, file, text);
-	CT_ASSERT(v[0][0] == 0 && v[0][1] == CT_UNPRIV && v[0][2] == 1 && v[1][0] == 1 &&
+	NT_ASSERT(v[0][0] == 0 && v[0][1] == NT_UNPRIV_ID && v[0][2] == 1 && v[1][0] == 1 &&
 	                  v[1][1] == SUB_START && v[1][2] == 1000,
 	          "/proc/%d/%s: \"%s\"", (int)pid, file, text);
 }
@@ -170,9 +170,9 @@ static void expect_children(pid_t pid)
 	char text[512], want[32], name[64];
 
 	snprintf(name, sizeof(name), "task/%d/children", (int)getpid());
-	ct_proc_read(0, name, text, sizeof(text));
+	nt_proc_read(0, name, text, sizeof(text));
 	snprintf(want, sizeof(want), "%d ", (int)pid);
-	CT_ASSERT(pid ? strcmp(text, want) == 0 : text[0] == '\0', "our children are [%s], expected [%s]", text,
+	NT_ASSERT(pid ? strcmp(text, want) == 0 : text[0] == '\0', "our children are [%s], expected [%s]", text,
 	          pid ? want : "");
 }
 
@@ -182,16 +182,16 @@ static void body_maps(void)
 {
 	nsbox_config *cfg;
 	nsbox_proc *proc;
-	struct ct_snap s;
+	struct nt_snap s;
 	pid_t pid;
 	int rd, wr;
 
-	ct_snap_take(&s);
+	nt_snap_take(&s);
 	cfg = helper_cfg(&rd, &wr);
-	CT_OK(nsbox_config_set_ids(cfg, 5, 6));
+	NT_OK(nsbox_config_set_ids(cfg, 5, 6));
 	proc = ct_spawn(cfg, wr);
 	pid = nsbox_proc_pid(proc);
-	ct_expect_ready(rd);
+	nt_expect_ready(rd);
 	expect_children(pid);
 	expect_map(pid, "uid_map");
 	expect_map(pid, "gid_map");
@@ -200,15 +200,15 @@ static void body_maps(void)
 
 		/* Inside 5 and 6 are the subordinate ids 200004 and 200005. */
 		ct_status(pid, "Uid", v, sizeof(v));
-		CT_ASSERT(strcmp(v, "200004\t200004\t200004\t200004") == 0, "Uid: \"%s\"", v);
+		NT_ASSERT(strcmp(v, "200004\t200004\t200004\t200004") == 0, "Uid: \"%s\"", v);
 		ct_status(pid, "Gid", v, sizeof(v));
-		CT_ASSERT(strcmp(v, "200005\t200005\t200005\t200005") == 0, "Gid: \"%s\"", v);
+		NT_ASSERT(strcmp(v, "200005\t200005\t200005\t200005") == 0, "Gid: \"%s\"", v);
 	}
-	ct_finish(proc);
+	nt_finish(proc);
 	close(rd);
 	expect_children(0);
 	nsbox_config_free(cfg);
-	CT_SNAP_CHECK(&s);
+	NT_SNAP_CHECK(&s);
 }
 
 START_TEST(test_helpers_write_maps)
@@ -225,12 +225,12 @@ static void body_maps_fork(void)
 	int rd, wr;
 
 	cfg = helper_cfg(&rd, &wr);
-	CT_OK(nsbox_config_set_flags(cfg, NSBOX_SPAWN_FORK));
+	NT_OK(nsbox_config_set_flags(cfg, NSBOX_SPAWN_FORK));
 	proc = ct_spawn(cfg, wr);
-	ct_expect_ready(rd);
+	nt_expect_ready(rd);
 	expect_map(nsbox_proc_pid(proc), "uid_map");
 	expect_map(nsbox_proc_pid(proc), "gid_map");
-	ct_finish(proc);
+	nt_finish(proc);
 	close(rd);
 	expect_children(0);
 	nsbox_config_free(cfg);
@@ -242,25 +242,13 @@ START_TEST(test_helpers_fork)
 }
 END_TEST
 
-static void expect_fails(nsbox_config *cfg, int err)
-{
-	struct ct_snap s;
-	nsbox_proc *proc = NULL;
-
-	ct_snap_take(&s);
-	CT_ERR(nsbox_spawn(cfg, &proc), err);
-	CT_ASSERT(proc == NULL, "a handle came back with a failure");
-	CT_SNAP_CHECK(&s);
-}
-
 static void body_no_helpers(void)
 {
 	int rd, wr;
 	nsbox_config *cfg = helper_cfg(&rd, &wr);
 
-	CT_OK(nsbox_config_set_flags(cfg, NSBOX_SPAWN_NO_MAP_HELPERS));
-	expect_fails(cfg, -EPERM);
-	CT_LAST_ERROR_HAS("uid_map");
+	NT_OK(nsbox_config_set_flags(cfg, NSBOX_SPAWN_NO_MAP_HELPERS));
+	ct_expect_spawn_fails(cfg, -EPERM, "uid_map");
 	close(wr);
 	close(rd);
 	nsbox_config_free(cfg);
@@ -279,9 +267,8 @@ static void body_refused_uid(void)
 	int rd, wr;
 	nsbox_config *cfg = helper_cfg(&rd, &wr);
 
-	expect_fails(cfg, -EPERM);
-	CT_LAST_ERROR_HAS("newuidmap");
-	CT_LAST_ERROR_HAS("/etc/subuid");
+	ct_expect_spawn_fails(cfg, -EPERM, "newuidmap");
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "/etc/subuid");
 	expect_children(0);
 	close(wr);
 	close(rd);
@@ -301,9 +288,8 @@ static void body_refused_gid(void)
 	int rd, wr;
 	nsbox_config *cfg = helper_cfg(&rd, &wr);
 
-	expect_fails(cfg, -EPERM);
-	CT_LAST_ERROR_HAS("newgidmap");
-	CT_LAST_ERROR_HAS("/etc/subgid");
+	ct_expect_spawn_fails(cfg, -EPERM, "newgidmap");
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "/etc/subgid");
 	expect_children(0);
 	close(wr);
 	close(rd);
@@ -321,8 +307,7 @@ static void body_missing_helpers(void)
 	int rd, wr;
 	nsbox_config *cfg = helper_cfg(&rd, &wr);
 
-	expect_fails(cfg, -ENOENT);
-	CT_LAST_ERROR_HAS("newuidmap");
+	ct_expect_spawn_fails(cfg, -ENOENT, "newuidmap");
 	close(wr);
 	close(rd);
 	nsbox_config_free(cfg);
@@ -345,18 +330,18 @@ static void root_child(void *arg)
 	nsbox_proc *proc;
 
 	(void)arg;
-	CT_OK(nsbox_config_set_flags(cfg, NSBOX_SPAWN_NO_MAP_HELPERS));
+	NT_OK(nsbox_config_set_flags(cfg, NSBOX_SPAWN_NO_MAP_HELPERS));
 	proc = ct_spawn(cfg, wr);
-	ct_expect_ready(rd);
+	nt_expect_ready(rd);
 	expect_map(nsbox_proc_pid(proc), "uid_map");
-	ct_finish(proc);
+	nt_finish(proc);
 	close(rd);
 	nsbox_config_free(cfg);
 }
 
 START_TEST(test_root_needs_no_helpers)
 {
-	ct_in_child(root_child, NULL);
+	nt_in_child(root_child, NULL);
 }
 END_TEST
 
@@ -378,11 +363,11 @@ int main(void)
 	TCase *tc;
 
 	ct_init();
-	ct_require_root("newidmap");
+	nt_require_root("newidmap");
 	if (!helper_installed("newuidmap") || !helper_installed("newgidmap"))
-		ct_skip("newuidmap/newgidmap are not installed (Debian package uidmap)");
+		nt_skip("newuidmap/newgidmap are not installed (Debian package uidmap)");
 
-	tc = ct_tcase("helpers");
+	tc = nt_tcase("helpers");
 	tcase_add_test(tc, test_helpers_write_maps);
 	tcase_add_test(tc, test_helpers_fork);
 	tcase_add_test(tc, test_no_map_helpers_flag);
@@ -391,5 +376,5 @@ int main(void)
 	tcase_add_test(tc, test_helpers_missing);
 	tcase_add_test(tc, test_root_needs_no_helpers);
 	suite_add_tcase(s, tc);
-	return ct_run(s);
+	return nt_run_suite(s);
 }
