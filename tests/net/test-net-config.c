@@ -10,28 +10,20 @@
 
 #include "net-helpers.h"
 
-static nsbox_config *new_cfg(void)
-{
-	nsbox_config *cfg = NULL;
-
-	NH_OK(nsbox_config_new(&cfg));
-	return cfg;
-}
-
 START_TEST(loopback_setter)
 {
-	nsbox_config *cfg = new_cfg();
-	struct nh_snap s;
+	nsbox_config *cfg = nt_cfg(0);
+	struct nt_snap s;
 
-	nh_snap_take(&s);
-	NH_INT(nsbox_config_set_loopback(NULL, 1), ==, -EINVAL);
-	NH_INT(nsbox_config_set_loopback(cfg, 2), ==, -EINVAL);
-	NH_CONTAINS(nsbox_last_error(), "up must be 0 or 1");
-	NH_INT(nsbox_config_set_loopback(cfg, -1), ==, -EINVAL);
-	NH_OK(nsbox_config_set_loopback(cfg, 0));
-	NH_OK(nsbox_config_set_loopback(cfg, 1));
+	nt_snap_take(&s);
+	NT_ASSERT_INT(nsbox_config_set_loopback(NULL, 1), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_loopback(cfg, 2), ==, -EINVAL);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "up must be 0 or 1");
+	NT_ASSERT_INT(nsbox_config_set_loopback(cfg, -1), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_loopback(cfg, 0), ==, 0);
+	NT_ASSERT_INT(nsbox_config_set_loopback(cfg, 1), ==, 0);
 	nsbox_config_free(cfg);
-	NH_SNAP_CHECK(&s);
+	NT_SNAP_CHECK(&s);
 }
 END_TEST
 
@@ -40,45 +32,45 @@ START_TEST(veth_names)
 	static const char *const bad[] = {
 		"", "sixteen-bytes-xx", ".", "..", "a/b", "a:b", "a b", "a\tb", "a\nb", "a\240b", "veth%d", "lo",
 	};
-	nsbox_config *cfg = new_cfg();
-	struct nh_snap s;
+	nsbox_config *cfg = nt_cfg(0);
+	struct nt_snap s;
 
-	nh_snap_take(&s);
-	NH_INT(nsbox_config_add_veth(NULL, "h0", "c0"), ==, -EINVAL);
-	NH_INT(nsbox_config_add_veth(cfg, NULL, "c0"), ==, -EINVAL);
-	NH_INT(nsbox_config_add_veth(cfg, "h0", NULL), ==, -EINVAL);
+	nt_snap_take(&s);
+	NT_ASSERT_INT(nsbox_config_add_veth(NULL, "h0", "c0"), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_add_veth(cfg, NULL, "c0"), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_add_veth(cfg, "h0", NULL), ==, -EINVAL);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		NH_INT(nsbox_config_add_veth(cfg, bad[i], "c0"), ==, -EINVAL);
-		NH_CONTAINS(nsbox_last_error(), "host_ifname");
-		NH_INT(nsbox_config_add_veth(cfg, "h0", bad[i]), ==, -EINVAL);
-		NH_CONTAINS(nsbox_last_error(), "child_ifname");
+		NT_ASSERT_INT(nsbox_config_add_veth(cfg, bad[i], "c0"), ==, -EINVAL);
+		NT_ASSERT_CONTAINS(nsbox_last_error(), "host_ifname");
+		NT_ASSERT_INT(nsbox_config_add_veth(cfg, "h0", bad[i]), ==, -EINVAL);
+		NT_ASSERT_CONTAINS(nsbox_last_error(), "child_ifname");
 	}
 	/* 15 bytes is the longest name */
-	NH_OK(nsbox_config_add_veth(cfg, "fifteen-bytes-x", "c0"));
+	NT_ASSERT_INT(nsbox_config_add_veth(cfg, "fifteen-bytes-x", "c0"), ==, 0);
 	/* names are unique over every end of the configuration */
-	NH_INT(nsbox_config_add_veth(cfg, "same", "same"), ==, -EEXIST);
-	NH_INT(nsbox_config_add_veth(cfg, "fifteen-bytes-x", "c1"), ==, -EEXIST);
-	NH_CONTAINS(nsbox_last_error(), "veth pair #1 already has an end named \"fifteen-bytes-x\"");
-	NH_INT(nsbox_config_add_veth(cfg, "h1", "fifteen-bytes-x"), ==, -EEXIST);
-	NH_INT(nsbox_config_add_veth(cfg, "c0", "h1"), ==, -EEXIST);
-	NH_INT(nsbox_config_add_veth(cfg, "h1", "c0"), ==, -EEXIST);
+	NT_ASSERT_INT(nsbox_config_add_veth(cfg, "same", "same"), ==, -EEXIST);
+	NT_ASSERT_INT(nsbox_config_add_veth(cfg, "fifteen-bytes-x", "c1"), ==, -EEXIST);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "veth pair #1 already has an end named \"fifteen-bytes-x\"");
+	NT_ASSERT_INT(nsbox_config_add_veth(cfg, "h1", "fifteen-bytes-x"), ==, -EEXIST);
+	NT_ASSERT_INT(nsbox_config_add_veth(cfg, "c0", "h1"), ==, -EEXIST);
+	NT_ASSERT_INT(nsbox_config_add_veth(cfg, "h1", "c0"), ==, -EEXIST);
 	nsbox_config_free(cfg);
-	NH_SNAP_CHECK(&s);
+	NT_SNAP_CHECK(&s);
 }
 END_TEST
 
 START_TEST(veth_limit)
 {
-	nsbox_config *cfg = new_cfg();
+	nsbox_config *cfg = nt_cfg(0);
 	char h[16], c[16];
 
 	for (int i = 0; i < NSBOX_VETH_MAX; i++) {
 		snprintf(h, sizeof(h), "h%d", i);
 		snprintf(c, sizeof(c), "c%d", i);
-		NH_OK(nsbox_config_add_veth(cfg, h, c));
+		NT_ASSERT_INT(nsbox_config_add_veth(cfg, h, c), ==, 0);
 	}
-	NH_INT(nsbox_config_add_veth(cfg, "hx", "cx"), ==, -E2BIG);
-	NH_CONTAINS(nsbox_last_error(), "at most 16 veth pairs");
+	NT_ASSERT_INT(nsbox_config_add_veth(cfg, "hx", "cx"), ==, -E2BIG);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "at most 16 veth pairs");
 	nsbox_config_free(cfg);
 }
 END_TEST
@@ -94,54 +86,54 @@ START_TEST(address_text)
 	static const char *const good[] = {
 		"10.1.0.1", "10.1.0.2/0", "10.1.0.3/32", "fd00::1/128", "fd00::2", "::ffff:10.1.0.9/96", "fd00::3/007",
 	};
-	nsbox_config *cfg = new_cfg(), *other;
-	struct nh_snap s;
+	nsbox_config *cfg = nt_cfg(0), *other;
+	struct nt_snap s;
 
-	nh_snap_take(&s);
-	NH_OK(nsbox_config_add_veth(cfg, "h0", "c0"));
-	NH_INT(nsbox_config_add_address(NULL, "h0", "10.1.0.1/24"), ==, -EINVAL);
-	NH_INT(nsbox_config_add_address(cfg, NULL, "10.1.0.1/24"), ==, -EINVAL);
-	NH_INT(nsbox_config_add_address(cfg, "h0", NULL), ==, -EINVAL);
+	nt_snap_take(&s);
+	NT_ASSERT_INT(nsbox_config_add_veth(cfg, "h0", "c0"), ==, 0);
+	NT_ASSERT_INT(nsbox_config_add_address(NULL, "h0", "10.1.0.1/24"), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_add_address(cfg, NULL, "10.1.0.1/24"), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_add_address(cfg, "h0", NULL), ==, -EINVAL);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int r = nsbox_config_add_address(cfg, "h0", bad[i]);
-		NH_ASSERT(r == -EINVAL, "\"%s\" gave %d, not -EINVAL", bad[i], r);
-		NH_CONTAINS(nsbox_last_error(), "is not ADDRESS/PREFIX");
+		NT_ASSERT(r == -EINVAL, "\"%s\" gave %d, not -EINVAL", bad[i], r);
+		NT_ASSERT_CONTAINS(nsbox_last_error(), "is not ADDRESS/PREFIX");
 	}
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
 		int r = nsbox_config_add_address(cfg, "h0", good[i]);
-		NH_ASSERT(r == 0, "\"%s\" gave %d (%s)", good[i], r, nsbox_last_error());
+		NT_ASSERT(r == 0, "\"%s\" gave %d (%s)", good[i], r, nsbox_last_error());
 	}
 	/* an ifname over 15 bytes is bad text; an unknown one names no end */
-	NH_INT(nsbox_config_add_address(cfg, "sixteen-bytes-xx", "10.1.0.1/24"), ==, -EINVAL);
-	NH_CONTAINS(nsbox_last_error(), "longer than 15 bytes");
-	NH_INT(nsbox_config_add_address(cfg, "eth0", "10.1.0.1/24"), ==, -ENODEV);
-	NH_CONTAINS(nsbox_last_error(), "no veth end is named \"eth0\"");
-	other = new_cfg(); /* no veth at all */
-	NH_INT(nsbox_config_add_address(other, "h0", "10.1.0.1/24"), ==, -ENODEV);
+	NT_ASSERT_INT(nsbox_config_add_address(cfg, "sixteen-bytes-xx", "10.1.0.1/24"), ==, -EINVAL);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "longer than 15 bytes");
+	NT_ASSERT_INT(nsbox_config_add_address(cfg, "eth0", "10.1.0.1/24"), ==, -ENODEV);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "no veth end is named \"eth0\"");
+	other = nt_cfg(0); /* no veth at all */
+	NT_ASSERT_INT(nsbox_config_add_address(other, "h0", "10.1.0.1/24"), ==, -ENODEV);
 	nsbox_config_free(other);
 	/* the same address twice on one end, whatever the prefix */
-	NH_INT(nsbox_config_add_address(cfg, "h0", "10.1.0.1/16"), ==, -EEXIST);
-	NH_CONTAINS(nsbox_last_error(), "h0 already has address 10.1.0.1/32");
-	NH_INT(nsbox_config_add_address(cfg, "h0", "FD00::0001/64"), ==, -EEXIST);
+	NT_ASSERT_INT(nsbox_config_add_address(cfg, "h0", "10.1.0.1/16"), ==, -EEXIST);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "h0 already has address 10.1.0.1/32");
+	NT_ASSERT_INT(nsbox_config_add_address(cfg, "h0", "FD00::0001/64"), ==, -EEXIST);
 	/* but the same address on the other end is fine */
-	NH_OK(nsbox_config_add_address(cfg, "c0", "10.1.0.1/24"));
+	NT_ASSERT_INT(nsbox_config_add_address(cfg, "c0", "10.1.0.1/24"), ==, 0);
 	nsbox_config_free(cfg);
-	NH_SNAP_CHECK(&s);
+	NT_SNAP_CHECK(&s);
 }
 END_TEST
 
 START_TEST(address_limit)
 {
-	nsbox_config *cfg = new_cfg();
+	nsbox_config *cfg = nt_cfg(0);
 	char a[32];
 
-	NH_OK(nsbox_config_add_veth(cfg, "h0", "c0"));
+	NT_ASSERT_INT(nsbox_config_add_veth(cfg, "h0", "c0"), ==, 0);
 	for (int i = 0; i < NSBOX_ADDRESS_MAX; i++) {
 		snprintf(a, sizeof(a), "10.1.%d.1/24", i);
-		NH_OK(nsbox_config_add_address(cfg, i % 2 ? "h0" : "c0", a));
+		NT_ASSERT_INT(nsbox_config_add_address(cfg, i % 2 ? "h0" : "c0", a), ==, 0);
 	}
-	NH_INT(nsbox_config_add_address(cfg, "h0", "10.2.0.1/24"), ==, -E2BIG);
-	NH_CONTAINS(nsbox_last_error(), "at most 64 addresses");
+	NT_ASSERT_INT(nsbox_config_add_address(cfg, "h0", "10.2.0.1/24"), ==, -E2BIG);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "at most 64 addresses");
 	nsbox_config_free(cfg);
 }
 END_TEST
@@ -152,14 +144,14 @@ static void spawn_refused(nsbox_config *cfg, const char *why)
 {
 	static const char *const argv[] = { "/bin/true", NULL };
 	nsbox_proc *p = NULL;
-	struct nh_snap s;
+	struct nt_snap s;
 
-	NH_OK(nsbox_config_set_exec(cfg, "/bin/true", argv, NULL));
-	nh_snap_take(&s);
-	NH_INT(nsbox_spawn(cfg, &p), ==, -EINVAL);
-	NH_CONTAINS(nsbox_last_error(), why);
-	NH_ASSERT(p == NULL, "no handle on failure");
-	NH_SNAP_CHECK(&s);
+	NT_ASSERT_INT(nsbox_config_set_exec(cfg, "/bin/true", argv, NULL), ==, 0);
+	nt_snap_take(&s);
+	NT_ASSERT_INT(nsbox_spawn(cfg, &p), ==, -EINVAL);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), why);
+	NT_ASSERT(p == NULL, "no handle on failure");
+	NT_SNAP_CHECK(&s);
 	nsbox_config_free(cfg);
 }
 
@@ -167,23 +159,23 @@ START_TEST(needs_netns)
 {
 	nsbox_config *cfg;
 
-	cfg = new_cfg();
-	NH_OK(nsbox_config_add_veth(cfg, "h0", "c0"));
+	cfg = nt_cfg(0);
+	NT_ASSERT_INT(nsbox_config_add_veth(cfg, "h0", "c0"), ==, 0);
 	spawn_refused(cfg, "veth pairs and addresses need a new network namespace (NSBOX_NS_NET)");
 
-	cfg = new_cfg();
-	NH_OK(nsbox_config_add_veth(cfg, "h0", "c0"));
-	NH_OK(nsbox_config_add_address(cfg, "c0", "10.1.0.2/24"));
-	NH_OK(nsbox_config_set_namespaces(cfg, NSBOX_NS_UTS | NSBOX_NS_MOUNT));
+	cfg = nt_cfg(0);
+	NT_ASSERT_INT(nsbox_config_add_veth(cfg, "h0", "c0"), ==, 0);
+	NT_ASSERT_INT(nsbox_config_add_address(cfg, "c0", "10.1.0.2/24"), ==, 0);
+	NT_ASSERT_INT(nsbox_config_set_namespaces(cfg, NSBOX_NS_UTS | NSBOX_NS_MOUNT), ==, 0);
 	spawn_refused(cfg, "veth pairs and addresses need a new network namespace");
 
-	cfg = new_cfg();
-	NH_OK(nsbox_config_set_loopback(cfg, 0));
+	cfg = nt_cfg(0);
+	NT_ASSERT_INT(nsbox_config_set_loopback(cfg, 0), ==, 0);
 	spawn_refused(cfg, "the loopback setting needs a new network namespace (NSBOX_NS_NET)");
 
 	/* saying "up" explicitly is a setting too */
-	cfg = new_cfg();
-	NH_OK(nsbox_config_set_loopback(cfg, 1));
+	cfg = nt_cfg(0);
+	NT_ASSERT_INT(nsbox_config_set_loopback(cfg, 1), ==, 0);
 	spawn_refused(cfg, "the loopback setting needs a new network namespace");
 }
 END_TEST
@@ -192,15 +184,12 @@ END_TEST
 START_TEST(no_setting_no_effect)
 {
 	static const char *const argv[] = { "/bin/true", NULL };
-	nsbox_config *cfg = new_cfg();
+	nsbox_config *cfg = nt_cfg(0);
 	nsbox_proc *p = NULL;
-	int32_t status = -1;
 
-	NH_OK(nsbox_config_set_exec(cfg, "/bin/true", argv, NULL));
-	NH_OK(nsbox_spawn(cfg, &p));
-	NH_OK(nsbox_proc_wait(p, 0, &status));
-	NH_INT(status, ==, 0);
-	nsbox_proc_free(p);
+	NT_ASSERT_INT(nsbox_config_set_exec(cfg, "/bin/true", argv, NULL), ==, 0);
+	NT_ASSERT_INT(nsbox_spawn(cfg, &p), ==, 0);
+	NT_ASSERT_INT(nt_wait_free(p), ==, 0);
 	nsbox_config_free(cfg);
 }
 END_TEST
@@ -208,10 +197,9 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("net-config");
-	TCase *tc = tcase_create("setters");
+	TCase *tc = nt_tcase("setters");
 
-	nh_init();
-	tcase_set_timeout(tc, 60);
+	nt_init();
 	tcase_add_test(tc, loopback_setter);
 	tcase_add_test(tc, veth_names);
 	tcase_add_test(tc, veth_limit);
@@ -220,5 +208,5 @@ int main(void)
 	tcase_add_test(tc, needs_netns);
 	tcase_add_test(tc, no_setting_no_effect);
 	suite_add_tcase(s, tc);
-	return nh_run(s, NULL);
+	return nt_run_suite(s);
 }
