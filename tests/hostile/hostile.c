@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,6 +79,29 @@ nsbox_config *hx_cfg_path(enum hx_kind k, int no_clone3)
 	return cfg;
 }
 
+Suite *hx_suite_start(const char *name)
+{
+	nt_init();
+	/* Under valgrind the library's clones, the signal state and the
+	 * descriptor table are valgrind's, not what these tests measure. */
+	if (nt_under_valgrind())
+		nt_skip("the hostile suites measure the kernel's view of the library's own children "
+		        "(fds, masks, seccomp, rlimits), which valgrind changes: exclude suite 'hostile' "
+		        "from the valgrind setup");
+	nt_require_root(name);
+	(void)hx_payload();
+	return suite_create(name);
+}
+
+TCase *hx_tcase(Suite *s, const char *name)
+{
+	TCase *tc = nt_tcase(name);
+
+	tcase_set_timeout(tc, 120);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
 const char *hx_payload(void)
 {
 	const char *p = getenv("NSBOX_HOSTILE_PAYLOAD");
@@ -91,6 +115,22 @@ void hx_set_payload(nsbox_config *cfg, const char *a1, const char *a2, const cha
 	const char *argv[5] = { "hostile-payload", a1, a1 ? a2 : NULL, a1 && a2 ? a3 : NULL, NULL };
 
 	NT_OK(nsbox_config_set_exec(cfg, hx_payload(), argv, NULL));
+}
+
+void hx_set_kind_payload(nsbox_config *cfg, enum hx_kind k, int (*fn)(void *), const char *a1, const char *a2,
+                         const char *a3)
+{
+	if (hx_is_callback(k))
+		NT_OK(nsbox_config_set_callback(cfg, fn, NULL));
+	else
+		hx_set_payload(cfg, a1, a2, a3);
+}
+
+void hx_finish_killed(nsbox_proc *p, const char *what)
+{
+	int st = nt_finish(p);
+
+	NT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "%s: %s", what, nt_status_str(st));
 }
 
 static int cmp_int(const void *a, const void *b)

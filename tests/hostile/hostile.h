@@ -38,6 +38,13 @@ nsbox_config *hx_cfg_path(enum hx_kind k, int no_clone3);
 /* 1 for the callback kinds. */
 int hx_is_callback(enum hx_kind k);
 
+/* Start main() of the hostile suite @name: nt_init, skip (nt_skip) under
+ * valgrind and when not root, fail without the helper payload (hx_payload);
+ * returns the new Suite @name. */
+Suite *hx_suite_start(const char *name);
+/* A test case of @s (nt_tcase) with the suites' timeout of 120 s. */
+TCase *hx_tcase(Suite *s, const char *name);
+
 /* Path of the helper payload program (hostile-payload), from the
  * environment that meson sets. Modes:
  *   pause                   block forever (until killed)
@@ -47,6 +54,13 @@ int hx_is_callback(enum hx_kind k);
 const char *hx_payload(void);
 /* Make @cfg execute the helper payload with up to three arguments (NULL ends). */
 void hx_set_payload(nsbox_config *cfg, const char *a1, const char *a2, const char *a3);
+/* The payload of kind @k: the callback @fn for the callback kinds, else the
+ * helper payload with @a1..@a3 (any other value of @k counts as exec). */
+void hx_set_kind_payload(nsbox_config *cfg, enum hx_kind k, int (*fn)(void *), const char *a1, const char *a2,
+                         const char *a3);
+/* nt_finish of a payload that was still running: it must die of the
+ * SIGKILL; @what names it in the message. */
+void hx_finish_killed(nsbox_proc *p, const char *what);
 
 /* Open descriptors of @pid (0: self, leaving out the one used to read the
  * directory), sorted, at most @max. Returns the count or -errno. */

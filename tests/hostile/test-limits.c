@@ -46,24 +46,35 @@ static int cb_return7(void *arg)
 	return 7;
 }
 
-/* Expect nsbox_spawn(@cfg) to fail with @want, @needle in the description,
- * the out-parameter untouched and nothing leaked. */
-static void expect_fail(nsbox_config *cfg, int want, const char *needle, const char *what)
+/* Expect nsbox_spawn(@cfg) to fail with @want1 or @want2, @needle (unless
+ * NULL) in the description, the out-parameter untouched and nothing leaked. */
+static void expect_fail2(nsbox_config *cfg, int want1, int want2, const char *needle, const char *what)
 {
-	nsbox_proc *const sentinel = (nsbox_proc *)&want;
+	nsbox_proc *const sentinel = (nsbox_proc *)&want1;
 	nsbox_proc *p = sentinel;
 	struct nt_snap s;
+	char want[128];
 	int r;
 
+	if (want1 == want2)
+		snprintf(want, sizeof(want), "%d (%s)", want1, strerror(-want1));
+	else
+		snprintf(want, sizeof(want), "%d (%s) or %d (%s)", want1, strerror(-want1), want2, strerror(-want2));
 	nt_snap_take(&s);
 	r = nsbox_spawn(cfg, &p);
-	NT_ASSERT(r == want, "%s: nsbox_spawn returned %d (%s), want %d (%s); last error \"%s\"", what, r,
-	          r < 0 ? strerror(-r) : "ok", want, strerror(-want), nsbox_last_error());
+	NT_ASSERT(r == want1 || r == want2, "%s: nsbox_spawn returned %d (%s), want %s; last error \"%s\"", what, r,
+	          r < 0 ? strerror(-r) : "ok", want, nsbox_last_error());
 	NT_ASSERT(p == sentinel, "%s: out-parameter written on failure", what);
 	NT_SNAP_CHECK(&s);
 	if (needle)
 		NT_ASSERT(strstr(nsbox_last_error(), needle) != NULL, "%s: \"%s\" does not mention \"%s\"", what,
 		          nsbox_last_error(), needle);
+}
+
+/* expect_fail2 with a single error. */
+static void expect_fail(nsbox_config *cfg, int want, const char *needle, const char *what)
+{
+	expect_fail2(cfg, want, want, needle, what);
 }
 
 /* Spawn (must work), wait, expect exit @code, nothing leaked. */
@@ -156,10 +167,7 @@ static void child_nproc(void *unused)
 		cfg = hx_cfg(kinds[i]);
 		if (kinds[i] == HX_EXEC_FORK || kinds[i] == HX_CALLBACK_NS)
 			NT_OK(nsbox_config_map_caller(cfg, NSBOX_MAP_ROOT));
-		if (hx_is_callback(kinds[i]))
-			NT_OK(nsbox_config_set_callback(cfg, cb_return7, NULL));
-		else
-			hx_set_payload(cfg, "exit-after", "0", "7");
+		hx_set_kind_payload(cfg, kinds[i], cb_return7, "exit-after", "0", "7");
 		snprintf(what, sizeof(what), "RLIMIT_NPROC reached, %s", hx_kind_name(kinds[i]));
 		expect_fail(cfg, -EAGAIN, "RLIMIT_NPROC", what);
 		nsbox_config_free(cfg);
@@ -302,18 +310,31 @@ static int clone3_err(int i)
 
 static char cg_dir[700];
 
-/* Run /bin/sh -c SCRIPT as the payload of @cfg; the first line of its
- * output goes to @line. Returns the handle (running or not). */
-static nsbox_proc *sh_line(nsbox_config *cfg, const char *script, char *line, size_t size, const char *what)
+/* Take @s (unless NULL), then run /bin/sh -c SCRIPT as the payload of
+ * @cfg; the first line of its output goes to @line. Returns the handle
+ * (running or not). */
+static nsbox_proc *sh_line(nsbox_config *cfg, struct nt_snap *s, const char *script, char *line, size_t size,
+                           const char *what)
 {
 	nsbox_proc *p;
 	int rd;
 
+	if (s)
+		nt_snap_take(s);
 	p = nt_spawn_sh(cfg, &rd, "%s", script);
 	NT_ASSERT(nt_read_line(rd, line, size) >= 0, "%s: no output", what);
 	close(rd);
 	return p;
 }
+
+/* End a case that sh_line started with a snapshot: the payload, still
+ * running, dies of nt_finish's SIGKILL, nothing is left, @cfg is freed. */
+#define SH_CASE_END(p, cfg, s, what)                                                              \
+	do {                                                                                      \
+		hx_finish_killed((p), (what));                                                    \
+		NT_SNAP_CHECK(s);                                                                 \
+		nsbox_config_free(cfg);                                                           \
+	} while (0)
 
 /* The representative spawn matrix, on whatever clone the library can use. */
 static void spawn_matrix(const char *why)
@@ -323,7 +344,7 @@ static void spawn_matrix(const char *why)
 	nsbox_proc *p, *target;
 	struct nt_snap s;
 	char what[160], line[512], text[512];
-	int st, n;
+	int n;
 
 	/* exec, nothing else */
 	snprintf(what, sizeof(what), "%s: exec", why);
@@ -350,37 +371,28 @@ static void spawn_matrix(const char *why)
 	/* user namespace, caller mapped to root (the child writes the maps) */
 	snprintf(what, sizeof(what), "%s: user+uts map root", why);
 	cfg = hx_cfg(HX_EXEC_USER_ROOT);
-	nt_snap_take(&s);
-	p = sh_line(cfg, "cat /proc/self/uid_map; exec sleep 30", line, sizeof(line), what);
+	p = sh_line(cfg, &s, "cat /proc/self/uid_map; exec sleep 30", line, sizeof(line), what);
 	n = nt_parse_map(line, lines, 4);
 	NT_ASSERT(n == 1 && lines[0].inside == 0 && lines[0].outside == 0 && lines[0].count == 1,
 	          "%s: uid_map \"%s\"", what, line);
 	nt_assert_ns_differs(nsbox_proc_pid(p), "user");
 	nt_assert_ns_differs(nsbox_proc_pid(p), "uts");
-	st = nt_finish(p);
-	NT_ASSERT(WIFSIGNALED(st), "%s: %s", what, nt_status_str(st));
-	NT_SNAP_CHECK(&s);
-	nsbox_config_free(cfg);
+	SH_CASE_END(p, cfg, &s, what);
 
 	/* two-line maps: the parent writes them while the child waits */
 	snprintf(what, sizeof(what), "%s: user two-line maps", why);
 	cfg = hx_cfg(HX_EXEC_MULTIMAP);
-	nt_snap_take(&s);
-	p = sh_line(cfg, "echo ready; exec sleep 30", line, sizeof(line), what);
+	p = sh_line(cfg, &s, "echo ready; exec sleep 30", line, sizeof(line), what);
 	nt_proc_read(nsbox_proc_pid(p), "uid_map", text, sizeof(text));
 	n = nt_parse_map(text, lines, 4);
 	NT_ASSERT(n == 2 && lines[1].inside == 1 && lines[1].outside == 100000 && lines[1].count == 1000,
 	          "%s: uid_map \"%s\"", what, text);
-	st = nt_finish(p);
-	NT_ASSERT(WIFSIGNALED(st), "%s: %s", what, nt_status_str(st));
-	NT_SNAP_CHECK(&s);
-	nsbox_config_free(cfg);
+	SH_CASE_END(p, cfg, &s, what);
 
 	/* pid+uts with a hostname: pid 1, the name set */
 	snprintf(what, sizeof(what), "%s: pid+uts", why);
 	cfg = hx_cfg(HX_EXEC_PID_UTS);
-	nt_snap_take(&s);
-	p = sh_line(cfg, "echo $$ $(hostname); exec sleep 30", line, sizeof(line), what);
+	p = sh_line(cfg, &s, "echo $$ $(hostname); exec sleep 30", line, sizeof(line), what);
 	NT_ASSERT_STR_EQ(line, "1 hx-host");
 	nt_assert_ns_differs(nsbox_proc_pid(p), "pid");
 	target = p; /* kept as the join target below */
@@ -391,7 +403,7 @@ static void spawn_matrix(const char *why)
 	nsbox_config_free(cfg);
 	cfg = nt_cfg(0);
 	NT_OK(nsbox_config_join_pid(cfg, nsbox_proc_pid(target), NSBOX_NS_PID | NSBOX_NS_UTS));
-	p = sh_line(cfg, "echo $$ $(hostname); exec sleep 30", line, sizeof(line), what);
+	p = sh_line(cfg, NULL, "echo $$ $(hostname); exec sleep 30", line, sizeof(line), what);
 	NT_ASSERT(strcmp(line, "1 hx-host") != 0 && strstr(line, " hx-host") != NULL,
 	          "%s: payload says \"%s\" (want a pid other than 1 in the target's namespace, hx-host)", what,
 	          line);
@@ -403,12 +415,12 @@ static void spawn_matrix(const char *why)
 	snprintf(what, sizeof(what), "%s: join uts by pidfd + new pid", why);
 	cfg = nt_cfg(NSBOX_NS_PID);
 	NT_OK(nsbox_config_join(cfg, nsbox_proc_pidfd(target), NSBOX_NS_UTS | NSBOX_NS_PID));
-	p = sh_line(cfg, "echo $$ $(hostname); exec sleep 30", line, sizeof(line), what);
+	p = sh_line(cfg, NULL, "echo $$ $(hostname); exec sleep 30", line, sizeof(line), what);
 	NT_ASSERT_STR_EQ(line, "1 hx-host");
 	nt_finish(p);
 	nsbox_config_free(cfg);
-	st = nt_finish(target);
-	NT_ASSERT(WIFSIGNALED(st), "%s: target %s", what, nt_status_str(st));
+	snprintf(what, sizeof(what), "%s: pid+uts, the join target", why);
+	hx_finish_killed(target, what);
 	NT_SNAP_CHECK(&s);
 
 	/* a cgroup: CLONE_INTO_CGROUP needs clone3; the documented fallback
@@ -422,34 +434,12 @@ static void spawn_matrix(const char *why)
 		for (int k = 0; k < 2; k++) {
 			cfg = hx_cfg(k ? HX_EXEC_USER_ROOT : HX_EXEC_PLAIN);
 			NT_OK(nsbox_config_set_cgroup(cfg, cg_dir));
-			nt_snap_take(&s);
-			p = sh_line(cfg, "grep '^0::' /proc/self/cgroup; exec sleep 30", line, sizeof(line), what);
+			p = sh_line(cfg, &s, "grep '^0::' /proc/self/cgroup; exec sleep 30", line, sizeof(line), what);
 			NT_ASSERT(strcmp(line, want) == 0, "%s (%s): the payload is in \"%s\", want \"%s\"", what,
 			          k ? "user+uts" : "exec", line, want);
-			nt_finish(p);
-			NT_SNAP_CHECK(&s);
-			nsbox_config_free(cfg);
+			SH_CASE_END(p, cfg, &s, what);
 		}
 	}
-}
-
-/* Like expect_fail, with a choice of two errors. */
-static void expect_fail2(nsbox_config *cfg, int want1, int want2, const char *needle, const char *what)
-{
-	nsbox_proc *const sentinel = (nsbox_proc *)&want1;
-	nsbox_proc *p = sentinel;
-	struct nt_snap s;
-	int r;
-
-	nt_snap_take(&s);
-	r = nsbox_spawn(cfg, &p);
-	NT_ASSERT(r == want1 || r == want2, "%s: nsbox_spawn returned %d (%s), want %d (%s) or %d (%s); last "
-	          "error \"%s\"", what, r, r < 0 ? strerror(-r) : "ok", want1, strerror(-want1), want2,
-	          strerror(-want2), nsbox_last_error());
-	NT_ASSERT(p == sentinel, "%s: out-parameter written on failure", what);
-	NT_SNAP_CHECK(&s);
-	NT_ASSERT(strstr(nsbox_last_error(), needle) != NULL, "%s: \"%s\" does not mention \"%s\"", what,
-	          nsbox_last_error(), needle);
 }
 
 /* A new time namespace cannot come from clone(2): refused, and said why.
@@ -667,36 +657,19 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("hostile-limits");
-	TCase *tc;
+	Suite *s = hx_suite_start("hostile-limits");
+	TCase *tc = hx_tcase(s, "limits");
 
-	nt_init();
-	/* Under valgrind the library's clones, the signal state and the
-	 * descriptor table are valgrind's, not what these tests measure. */
-	if (nt_under_valgrind())
-		nt_skip("the hostile suites measure the kernel's view of the library's own children "
-		        "(fds, masks, seccomp, rlimits), which valgrind changes: exclude suite 'hostile' "
-		        "from the valgrind setup");
-	nt_require_root("hostile-limits");
-	(void)hx_payload();
-
-	tc = nt_tcase("limits");
-	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_rlimit_nproc);
 	tcase_add_loop_test(tc, test_namespace_limits, 0, 2);
-	suite_add_tcase(s, tc);
 
-	tc = nt_tcase("clone3");
-	tcase_set_timeout(tc, 120);
+	tc = hx_tcase(s, "clone3");
 	tcase_add_checked_fixture(tc, cgroup_setup, cgroup_teardown);
 	tcase_add_loop_test(tc, test_clone3_filtered_matrix, 0, 2);
 	tcase_add_loop_test(tc, test_clone3_filtered_time_first, 0, 2);
-	suite_add_tcase(s, tc);
 
-	tc = nt_tcase("parent-death");
-	tcase_set_timeout(tc, 120);
+	tc = hx_tcase(s, "parent-death");
 	tcase_add_loop_test(tc, test_parent_dies_while_child_waits, 0, 2 * DEATHS);
-	suite_add_tcase(s, tc);
 
 	return nt_run_suite(s);
 }

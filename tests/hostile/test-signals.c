@@ -41,15 +41,6 @@ static int cb_exit42_later(void *arg)
 	return 42;
 }
 
-static void set_payload(nsbox_config *cfg, enum hx_kind k, int (*fn)(void *), const char *a1, const char *a2,
-                        const char *a3)
-{
-	if (hx_is_callback(k))
-		NT_OK(nsbox_config_set_callback(cfg, fn, NULL));
-	else
-		hx_set_payload(cfg, a1, a2, a3);
-}
-
 /* ---- SIGCHLD: ignored, SA_NOCLDWAIT, a reaping handler ------------------------------ */
 
 enum chld_mode { CHLD_IGN, CHLD_NOCLDWAIT, CHLD_REAPER, CHLD_MODES };
@@ -153,7 +144,7 @@ static void chld_one(enum chld_mode m, enum hx_kind k)
 	pid_t pid;
 	int r;
 
-	set_payload(cfg, k, cb_exit42_later, "exit-after", "300", "42");
+	hx_set_kind_payload(cfg, k, cb_exit42_later, "exit-after", "300", "42");
 	NT_OK(nsbox_config_set_exit_signal(cfg, 0));
 	nt_snap_take(&s);
 	NT_ASSERT_INT(nsbox_spawn(cfg, &p), ==, 0);
@@ -173,13 +164,21 @@ static void chld_one(enum chld_mode m, enum hx_kind k)
 	nsbox_config_free(cfg);
 }
 
-static void child_chld_callback(void *arg)
+/* SIGCHLD mode @arg, then each of @kinds (@n of them) in turn. */
+static void chld_kinds(void *arg, const enum hx_kind *kinds, size_t n)
 {
 	enum chld_mode m = (enum chld_mode)(intptr_t)arg;
 
 	chld_setup(m);
-	chld_one(m, HX_CALLBACK);
-	chld_one(m, HX_CALLBACK_NS);
+	for (size_t i = 0; i < n; i++)
+		chld_one(m, kinds[i]);
+}
+
+static void child_chld_callback(void *arg)
+{
+	static const enum hx_kind kinds[] = { HX_CALLBACK, HX_CALLBACK_NS };
+
+	chld_kinds(arg, kinds, sizeof(kinds) / sizeof(kinds[0]));
 }
 
 /* Callback payloads: the child never calls execve, its exit signal stays 0. */
@@ -191,14 +190,10 @@ END_TEST
 
 static void child_chld_exec(void *arg)
 {
-	enum chld_mode m = (enum chld_mode)(intptr_t)arg;
+	static const enum hx_kind kinds[] = { HX_EXEC_PLAIN, HX_EXEC_USER_ROOT, HX_EXEC_MULTIMAP, HX_EXEC_PID_UTS,
+		                              HX_EXEC_FORK };
 
-	chld_setup(m);
-	chld_one(m, HX_EXEC_PLAIN);
-	chld_one(m, HX_EXEC_USER_ROOT);
-	chld_one(m, HX_EXEC_MULTIMAP);
-	chld_one(m, HX_EXEC_PID_UTS);
-	chld_one(m, HX_EXEC_FORK);
+	chld_kinds(arg, kinds, sizeof(kinds) / sizeof(kinds[0]));
 }
 
 /* Exec payloads: execve(2) resets the exit signal to SIGCHLD (de_thread in
@@ -428,6 +423,28 @@ static void wait_callback_entered(int before, const char *what)
 
 static const char *const path_names[2] = { "clone3", "clone(2)" };
 
+/* A configuration of kind @k, on the clone(2) path when @no_clone3, whose
+ * payload pauses (a callback writes its "F" line first). */
+static nsbox_config *paused_cfg(enum hx_kind k, int no_clone3)
+{
+	nsbox_config *cfg = hx_cfg_path(k, no_clone3);
+
+	hx_set_kind_payload(cfg, k, cb_mark_and_pause, "pause", NULL, NULL);
+	return cfg;
+}
+
+/* nsbox_spawn (must return 0) and, for a callback, wait until it runs
+ * (@f_before: its "F" lines before the spawn). */
+static nsbox_proc *spawn_entered(nsbox_config *cfg, enum hx_kind k, int f_before, const char *what)
+{
+	nsbox_proc *p = NULL;
+
+	NT_ASSERT_INT(nsbox_spawn(cfg, &p), ==, 0);
+	if (hx_is_callback(k))
+		wait_callback_entered(f_before, what);
+	return p;
+}
+
 static void child_mask(void *arg)
 {
 	enum mask_mode m = (enum mask_mode)((intptr_t)arg % MASK_MODES);
@@ -438,23 +455,19 @@ static void child_mask(void *arg)
 	 * (below SIGRTMIN: 32 and 33 for glibc, 32 to 34 for musl) */
 	NT_ASSERT(caught >= 62 - (SIGRTMIN - 32), "only %d handlers installed", caught);
 	set_mask(m);
-	for (int k = 0; k < HX_KIND_MAX; k++) {
-		nsbox_config *cfg = hx_cfg_path((enum hx_kind)k, no_clone3);
-		nsbox_proc *p = NULL;
+	for (int i = 0; i < HX_KIND_MAX; i++) {
+		enum hx_kind k = (enum hx_kind)i;
+		nsbox_config *cfg = paused_cfg(k, no_clone3);
+		nsbox_proc *p;
 		struct nt_snap s;
 		char what[128], first[128];
-		int st, f_before = pipe_lines('F', 0, first, sizeof(first));
+		int f_before = pipe_lines('F', 0, first, sizeof(first));
 
-		snprintf(what, sizeof(what), "%s, %s, %s", mask_names[m], hx_kind_name((enum hx_kind)k),
-		         path_names[no_clone3]);
-		set_payload(cfg, (enum hx_kind)k, cb_mark_and_pause, "pause", NULL, NULL);
+		snprintf(what, sizeof(what), "%s, %s, %s", mask_names[m], hx_kind_name(k), path_names[no_clone3]);
 		nt_snap_take(&s);
-		NT_ASSERT_INT(nsbox_spawn(cfg, &p), ==, 0);
-		if (hx_is_callback((enum hx_kind)k))
-			wait_callback_entered(f_before, what);
+		p = spawn_entered(cfg, k, f_before, what);
 		check_payload_signals(nsbox_proc_pid(p), what);
-		st = nt_finish(p);
-		NT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "%s: %s", what, nt_status_str(st));
+		hx_finish_killed(p, what);
 		NT_SNAP_CHECK(&s);
 		NT_ASSERT(handler_lines_of(0, first, sizeof(first)) == 0, "%s: a handler ran in a child: %s", what,
 		          first);
@@ -487,23 +500,21 @@ static void child_mask_from_config(void *arg)
 	catch_everything();
 	set_mask(MASK_SOME);
 	for (int reset = 0; reset < 2; reset++)
-		for (int k = 0; k < HX_KIND_MAX; k++) {
-			nsbox_config *cfg = hx_cfg_path((enum hx_kind)k, no_clone3);
+		for (int i = 0; i < HX_KIND_MAX; i++) {
+			enum hx_kind k = (enum hx_kind)i;
+			nsbox_config *cfg = paused_cfg(k, no_clone3);
 			uint64_t blk, ign, cgt, my_ign;
-			nsbox_proc *p = NULL;
+			nsbox_proc *p;
 			struct nt_snap s;
 			char what[160], first[128];
-			int st, f_before = pipe_lines('F', 0, first, sizeof(first));
+			int f_before = pipe_lines('F', 0, first, sizeof(first));
 
-			snprintf(what, sizeof(what), "%s, %s, mask from the config%s", hx_kind_name((enum hx_kind)k),
+			snprintf(what, sizeof(what), "%s, %s, mask from the config%s", hx_kind_name(k),
 			         path_names[no_clone3], reset ? ", every disposition reset" : "");
-			set_payload(cfg, (enum hx_kind)k, cb_mark_and_pause, "pause", NULL, NULL);
 			NT_OK(nsbox_config_set_signal_mask(cfg, asked));
 			NT_OK(nsbox_config_set_signal_reset(cfg, reset));
 			nt_snap_take(&s);
-			NT_ASSERT_INT(nsbox_spawn(cfg, &p), ==, 0);
-			if (hx_is_callback((enum hx_kind)k))
-				wait_callback_entered(f_before, what);
+			p = spawn_entered(cfg, k, f_before, what);
 			NT_ASSERT(hx_sigfield(nsbox_proc_pid(p), "SigBlk", &blk) == 0 &&
 			          hx_sigfield(nsbox_proc_pid(p), "SigIgn", &ign) == 0 &&
 			          hx_sigfield(nsbox_proc_pid(p), "SigCgt", &cgt) == 0 &&
@@ -513,8 +524,7 @@ static void child_mask_from_config(void *arg)
 			NT_ASSERT(ign == (reset ? 0 : my_ign), "%s: payload SigIgn %016llx, want %016llx", what,
 			          (unsigned long long)ign, (unsigned long long)(reset ? 0 : my_ign));
 			NT_ASSERT(cgt == 0, "%s: payload SigCgt %016llx", what, (unsigned long long)cgt);
-			st = nt_finish(p);
-			NT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "%s: %s", what, nt_status_str(st));
+			hx_finish_killed(p, what);
 			NT_SNAP_CHECK(&s);
 			nsbox_config_free(cfg);
 		}
@@ -609,13 +619,10 @@ static void child_early_signals(void *arg)
 		f_before = pipe_lines('F', 0, first, sizeof(first));
 		snprintf(what, sizeof(what), "%s, %s, ignored-by-default signals before the payload", hx_kind_name(k),
 		         path_names[no_clone3]);
-		cfg = hx_cfg_path(k, no_clone3);
-		set_payload(cfg, k, cb_mark_and_pause, "pause", NULL, NULL);
+		cfg = paused_cfg(k, no_clone3);
 		NT_OK(nsbox_config_set_parent_hook(cfg, hook_send, &harmless));
 		nt_snap_take(&s);
-		NT_ASSERT_INT(nsbox_spawn(cfg, &p), ==, 0);
-		if (hx_is_callback(k))
-			wait_callback_entered(f_before, what);
+		p = spawn_entered(cfg, k, f_before, what);
 		check_payload_signals(nsbox_proc_pid(p), what);
 		NT_ASSERT_INT(nsbox_proc_kill(p, SIGUSR1), ==, 0);
 		expect_usr1_outcome(p, k, what);
@@ -631,8 +638,7 @@ static void child_early_signals(void *arg)
 		 * and the payload runs). */
 		snprintf(what, sizeof(what), "%s, %s, SIGUSR1 queued before the payload", hx_kind_name(k),
 		         path_names[no_clone3]);
-		cfg = hx_cfg_path(k, no_clone3);
-		set_payload(cfg, k, cb_mark_and_pause, "pause", NULL, NULL);
+		cfg = paused_cfg(k, no_clone3);
 		NT_OK(nsbox_config_set_parent_hook(cfg, hook_send, &deadly));
 		f_before = pipe_lines('F', 0, first, sizeof(first));
 		nt_snap_take(&s);
@@ -687,6 +693,9 @@ static void *storm_thread(void *arg)
 	return NULL;
 }
 
+/* Spawns of each storm: every kind 12 times. */
+#define STORM_SPAWNS (HX_KIND_MAX * 12)
+
 /* Spawn each kind @rounds times; each must complete or fail with -EINTR. */
 static void spawn_under_fire(int rounds, const char *why, int *eintr)
 {
@@ -697,10 +706,7 @@ static void spawn_under_fire(int rounds, const char *why, int *eintr)
 		int32_t st = -1;
 		int r;
 
-		if (hx_is_callback(k))
-			NT_OK(nsbox_config_set_callback(cfg, cb_exit42_later, NULL));
-		else
-			hx_set_payload(cfg, "exit-after", "0", "42");
+		hx_set_kind_payload(cfg, k, cb_exit42_later, "exit-after", "0", "42");
 		r = nsbox_spawn(cfg, &p);
 		NT_ASSERT(r == 0 || r == -EINTR, "%s, %s: nsbox_spawn returned %d (%s): %s", why, hx_kind_name(k),
 		          r, strerror(-r), nsbox_last_error());
@@ -718,30 +724,44 @@ static void spawn_under_fire(int rounds, const char *why, int *eintr)
 	}
 }
 
-static void child_storm_thread(void *unused)
+/* on_storm handles @sig (without SA_RESTART), counting from 0. */
+static void storm_catch(int sig)
 {
 	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_storm; /* no SA_RESTART */
+	sigemptyset(&sa.sa_mask);
+	NT_ASSERT(sigaction(sig, &sa, NULL) == 0, "sigaction");
+	atomic_store(&storm_hits, 0);
+}
+
+/* After STORM_SPAWNS spawns under fire (@eintr of them -EINTR): more than
+ * 100 signals must have reached the caller. */
+static void storm_report(const char *why, int eintr)
+{
+	printf("%s: %ld signals handled, %d of %d spawns returned -EINTR\n", why, atomic_load(&storm_hits), eintr,
+	       STORM_SPAWNS);
+	NT_ASSERT(atomic_load(&storm_hits) > 100, "%s: only %ld signals reached the caller: no storm", why,
+	          atomic_load(&storm_hits));
+}
+
+static void child_storm_thread(void *unused)
+{
 	pthread_t me = pthread_self(), t;
 	struct nt_snap s;
 	int eintr = 0;
 
 	(void)unused;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_storm; /* no SA_RESTART */
-	sigemptyset(&sa.sa_mask);
-	NT_ASSERT(sigaction(SIGUSR1, &sa, NULL) == 0, "sigaction");
+	storm_catch(SIGUSR1);
 	atomic_store(&storm_stop, 0);
-	atomic_store(&storm_hits, 0);
 	NT_ASSERT(pthread_create(&t, NULL, storm_thread, &me) == 0, "pthread_create");
 	nt_snap_take(&s);
-	spawn_under_fire(HX_KIND_MAX * 12, "SIGUSR1 storm", &eintr);
+	spawn_under_fire(STORM_SPAWNS, "SIGUSR1 storm", &eintr);
 	NT_SNAP_CHECK(&s);
 	atomic_store(&storm_stop, 1);
 	pthread_join(t, NULL);
-	printf("signal storm: %ld SIGUSR1 handled, %d of %d spawns returned -EINTR\n", atomic_load(&storm_hits),
-	       eintr, HX_KIND_MAX * 12);
-	NT_ASSERT(atomic_load(&storm_hits) > 100, "only %ld signals reached the caller: no storm",
-	          atomic_load(&storm_hits));
+	storm_report("SIGUSR1 storm", eintr);
 }
 
 START_TEST(test_signal_storm_thread)
@@ -753,24 +773,17 @@ END_TEST
 static void child_storm_itimer(void *unused)
 {
 	struct itimerval it = { { 0, 100 }, { 0, 100 } }, off = { { 0, 0 }, { 0, 0 } };
-	struct sigaction sa;
 	struct nt_snap s;
 	int eintr = 0;
 
 	(void)unused;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_storm; /* no SA_RESTART */
-	sigemptyset(&sa.sa_mask);
-	NT_ASSERT(sigaction(SIGALRM, &sa, NULL) == 0, "sigaction");
-	atomic_store(&storm_hits, 0);
+	storm_catch(SIGALRM);
 	nt_snap_take(&s);
 	NT_ASSERT(setitimer(ITIMER_REAL, &it, NULL) == 0, "setitimer: %s", strerror(errno));
-	spawn_under_fire(HX_KIND_MAX * 12, "ITIMER_REAL every 100us", &eintr);
+	spawn_under_fire(STORM_SPAWNS, "ITIMER_REAL every 100us", &eintr);
 	NT_ASSERT(setitimer(ITIMER_REAL, &off, NULL) == 0, "setitimer off");
 	NT_SNAP_CHECK(&s);
-	printf("itimer: %ld SIGALRM handled, %d of %d spawns returned -EINTR\n", atomic_load(&storm_hits), eintr,
-	       HX_KIND_MAX * 12);
-	NT_ASSERT(atomic_load(&storm_hits) > 100, "only %ld SIGALRM reached the caller", atomic_load(&storm_hits));
+	storm_report("ITIMER_REAL every 100us (SIGALRM)", eintr);
 }
 
 START_TEST(test_signal_storm_itimer)
@@ -781,37 +794,21 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("hostile-signals");
-	TCase *tc;
+	Suite *s = hx_suite_start("hostile-signals");
+	TCase *tc = hx_tcase(s, "sigchld");
 
-	nt_init();
-	/* Under valgrind the library's clones, the signal state and the
-	 * descriptor table are valgrind's, not what these tests measure. */
-	if (nt_under_valgrind())
-		nt_skip("the hostile suites measure the kernel's view of the library's own children "
-		        "(fds, masks, seccomp, rlimits), which valgrind changes: exclude suite 'hostile' "
-		        "from the valgrind setup");
-	nt_require_root("hostile-signals");
-
-	tc = nt_tcase("sigchld");
-	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_sigchld_callback, 0, CHLD_MODES);
 	tcase_add_loop_test(tc, test_sigchld_exec, 0, CHLD_MODES);
 	tcase_add_test(tc, test_wait_echild);
-	suite_add_tcase(s, tc);
 
-	tc = nt_tcase("dispositions");
-	tcase_set_timeout(tc, 120);
+	tc = hx_tcase(s, "dispositions");
 	tcase_add_loop_test(tc, test_payload_mask_and_dispositions, 0, 2 * MASK_MODES);
 	tcase_add_loop_test(tc, test_payload_mask_from_config, 0, 2);
 	tcase_add_loop_test(tc, test_no_caller_handler_in_child, 0, 2);
-	suite_add_tcase(s, tc);
 
-	tc = nt_tcase("storm");
-	tcase_set_timeout(tc, 120);
+	tc = hx_tcase(s, "storm");
 	tcase_add_test(tc, test_signal_storm_thread);
 	tcase_add_test(tc, test_signal_storm_itimer);
-	suite_add_tcase(s, tc);
 
 	return nt_run_suite(s);
 }

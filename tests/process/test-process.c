@@ -26,7 +26,6 @@
 /* Namespaces that give a new PID namespace here: plain as root, with a user
  * namespace otherwise. */
 static uint32_t g_pidns;
-static int g_root;
 /* CAP_SYS_RESOURCE in the effective set (raising hard limits). */
 static int g_sys_resource;
 
@@ -63,14 +62,14 @@ static pid_t init_payload(pid_t init)
 		}
 		usleep(5000);
 	}
-	PT_ASSERT(0, "init %d has no child that is pid 2 inside", (int)init);
+	NT_ASSERT(0, "init %d has no child that is pid 2 inside", (int)init);
 	return -1;
 }
 
 /* Spawn a /bin/sleep config and wait until its execve is complete. */
 static nsbox_proc *spawn_sleeping(nsbox_config *cfg)
 {
-	nsbox_proc *proc = pt_spawn(cfg, NULL);
+	nsbox_proc *proc = pt_spawn(cfg);
 
 	pt_wait_sleeping(nsbox_proc_pid(proc));
 	return proc;
@@ -78,50 +77,49 @@ static nsbox_proc *spawn_sleeping(nsbox_config *cfg)
 
 START_TEST(init_is_pid_1)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	char line[64], v[256], fds[256];
 	nsbox_config *cfg;
 	nsbox_proc *proc;
 	pid_t init, payload;
 	long kids[8];
-	int rd, wr, st;
+	int rd, st;
 
-	pt_snap_take(&snap);
-	cfg = pt_cfg_sh(g_pidns, &rd, &wr, "echo $$; echo ready; exec /bin/sleep 30");
+	nt_snap_take(&snap);
+	cfg = pt_cfg(g_pidns);
 	PT_OK(nsbox_config_set_init(cfg, 1));
-	proc = pt_spawn(cfg, &wr);
+	proc = nt_spawn_sh(cfg, &rd, "echo $$; echo ready; exec /bin/sleep 30");
 	init = nsbox_proc_pid(proc);
-	PT_INT(pt_read_line(rd, line, sizeof(line)), >, 0);
-	PT_STR(line, "2");
-	PT_INT(pt_read_line(rd, line, sizeof(line)), >, 0);
-	PT_STR(line, "ready");
+	NT_ASSERT_INT(nt_read_line(rd, line, sizeof(line)), >, 0);
+	NT_ASSERT_STR_EQ(line, "2");
+	nt_expect_ready(rd);
 
 	/* From outside: the handle's pid is pid 1 inside, named nsbox-init,
 	 * holding no descriptor at all; its only child is pid 2. */
 	last_field(init, "NSpid", v, sizeof(v));
-	PT_STR(v, "1");
-	PT_INT(pt_proc_read(init, "comm", v, sizeof(v)), >, 0);
-	PT_STR(v, "nsbox-init\n");
+	NT_ASSERT_STR_EQ(v, "1");
+	nt_proc_read(init, "comm", v, sizeof(v));
+	NT_ASSERT_STR_EQ(v, "nsbox-init\n");
 	{
 		long deadline = pt_now_ms() + 5000;
 		do
 			pt_fd_list(init, fds, sizeof(fds));
 		while (fds[0] && pt_now_ms() < deadline && usleep(2000) == 0);
 	}
-	PT_STR(fds, "");
+	NT_ASSERT_STR_EQ(fds, "");
 	payload = init_payload(init);
 	last_field(payload, "NSpid", v, sizeof(v));
-	PT_STR(v, "2");
-	PT_INT(pt_children(init, kids, 8), ==, 1);
+	NT_ASSERT_STR_EQ(v, "2");
+	NT_ASSERT_INT(pt_children(init, kids, 8), ==, 1);
 
 	/* SIGTERM to the init is forwarded to sleep, which dies of it:
 	 * reported as 128 + 15. */
 	PT_OK(nsbox_proc_kill(proc, SIGTERM));
 	st = pt_wait_free(proc);
-	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM, "init: %s", pt_status_str(st));
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM, "init: %s", nt_status_str(st));
 	close(rd);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -129,21 +127,20 @@ END_TEST
  * reparented to the init, which reaps it when it ends: no zombie stays. */
 START_TEST(init_reaps_orphans)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	char line[64], state;
 	nsbox_config *cfg;
 	nsbox_proc *proc;
 	pid_t init, payload;
 	long kids[8], orphan = 0, pgrp, sid, deadline;
-	int rd, wr, n, st;
+	int rd, n, st;
 
-	pt_snap_take(&snap);
-	cfg = pt_cfg_sh(g_pidns, &rd, &wr, "(/bin/sleep 1 >/dev/null &); echo ready; exec /bin/sleep 30");
+	nt_snap_take(&snap);
+	cfg = pt_cfg(g_pidns);
 	PT_OK(nsbox_config_set_init(cfg, 1));
-	proc = pt_spawn(cfg, &wr);
+	proc = nt_spawn_sh(cfg, &rd, "(/bin/sleep 1 >/dev/null &); echo ready; exec /bin/sleep 30");
 	init = nsbox_proc_pid(proc);
-	PT_INT(pt_read_line(rd, line, sizeof(line)), >, 0);
-	PT_STR(line, "ready");
+	nt_expect_ready(rd);
 	payload = init_payload(init);
 
 	/* The orphan shows up as the init's second child... */
@@ -156,29 +153,26 @@ START_TEST(init_reaps_orphans)
 		if (!orphan)
 			usleep(2000);
 	}
-	PT_ASSERT(orphan > 0, "the orphan never became a child of the init");
+	NT_ASSERT(orphan > 0, "the orphan never became a child of the init");
 	/* ...and is reaped once it has ended: gone from /proc, not a zombie. */
 	deadline = pt_now_ms() + 10000;
 	while (pt_proc_read((pid_t)orphan, "stat", line, sizeof(line)) >= 0 && pt_now_ms() < deadline)
 		usleep(10000);
-	PT_ASSERT(pt_proc_read((pid_t)orphan, "stat", line, sizeof(line)) < 0,
+	NT_ASSERT(pt_proc_read((pid_t)orphan, "stat", line, sizeof(line)) < 0,
 	          "orphan %ld still in /proc (a zombie nobody reaps?)", orphan);
 	n = pt_children(init, kids, 8);
-	PT_INT(n, ==, 1);
-	PT_INT(kids[0], ==, payload);
+	NT_ASSERT_INT(n, ==, 1);
+	NT_ASSERT_INT(kids[0], ==, payload);
 	pt_stat_ids(payload, &state, &pgrp, &sid);
-	PT_ASSERT(state != 'Z', "the payload is a zombie");
+	NT_ASSERT(state != 'Z', "the payload is a zombie");
 
-	st = pt_finish(proc);
-	PT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "init: %s", pt_status_str(st));
+	st = nt_finish(proc);
+	NT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "init: %s", nt_status_str(st));
 	/* Killing the init ends the namespace: the payload is gone too. */
-	deadline = pt_now_ms() + 5000;
-	while (!pt_dead(payload) && pt_now_ms() < deadline)
-		usleep(5000);
-	PT_ASSERT(pt_dead(payload), "the payload outlived its init");
+	NT_ASSERT(pt_dead_within(payload, 5000), "the payload outlived its init");
 	close(rd);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -189,26 +183,22 @@ static const char *const fwd_names[] = { "TERM", "INT", "HUP", "USR1", "USR2" };
 
 START_TEST(init_forwards_signals)
 {
-	struct pt_snap snap;
-	char script[256], line[64];
+	struct nt_snap snap;
 	nsbox_config *cfg;
 	nsbox_proc *proc;
-	int rd, wr, st;
+	int rd, st;
 
-	pt_snap_take(&snap);
-	snprintf(script, sizeof(script), "trap 'exit %d' %s; echo ready; /bin/sleep 30 & wait", 40 + _i,
-	         fwd_names[_i]);
-	cfg = pt_cfg_sh(g_pidns, &rd, &wr, script);
+	nt_snap_take(&snap);
+	cfg = pt_cfg(g_pidns);
 	PT_OK(nsbox_config_set_init(cfg, 1));
-	proc = pt_spawn(cfg, &wr);
-	PT_INT(pt_read_line(rd, line, sizeof(line)), >, 0);
-	PT_STR(line, "ready");
+	proc = nt_spawn_sh(cfg, &rd, "trap 'exit %d' %s; echo ready; /bin/sleep 30 & wait", 40 + _i, fwd_names[_i]);
+	nt_expect_ready(rd);
 	PT_OK(nsbox_proc_kill(proc, fwd_sigs[_i]));
 	st = pt_wait_free(proc);
-	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 40 + _i, "SIG%s: init %s", fwd_names[_i], pt_status_str(st));
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 40 + _i, "SIG%s: init %s", fwd_names[_i], nt_status_str(st));
 	close(rd);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -219,20 +209,19 @@ START_TEST(init_drops_other_signals)
 	char line[64];
 	nsbox_config *cfg;
 	nsbox_proc *proc;
-	int rd, wr, st;
+	int rd, st;
 
-	cfg = pt_cfg_sh(g_pidns, &rd, &wr, "trap 'echo got-winch' WINCH; trap 'exit 7' TERM; echo ready; "
-	                                   "while :; do /bin/sleep 0.05; done");
+	cfg = pt_cfg(g_pidns);
 	PT_OK(nsbox_config_set_init(cfg, 1));
-	proc = pt_spawn(cfg, &wr);
-	PT_INT(pt_read_line(rd, line, sizeof(line)), >, 0);
-	PT_STR(line, "ready");
+	proc = nt_spawn_sh(cfg, &rd, "trap 'echo got-winch' WINCH; trap 'exit 7' TERM; echo ready; "
+	                             "while :; do /bin/sleep 0.05; done");
+	nt_expect_ready(rd);
 	PT_OK(nsbox_proc_kill(proc, SIGWINCH));
 	usleep(300000);
 	PT_OK(nsbox_proc_kill(proc, SIGTERM));
 	st = pt_wait_free(proc);
-	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 7, "init: %s", pt_status_str(st));
-	PT_INT(pt_read_line(rd, line, sizeof(line)), ==, -1); /* no "got-winch" */
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 7, "init: %s", nt_status_str(st));
+	NT_ASSERT_INT(nt_read_line(rd, line, sizeof(line)), ==, -1); /* no "got-winch" */
 	close(rd);
 	nsbox_config_free(cfg);
 }
@@ -253,21 +242,21 @@ static const struct {
 
 START_TEST(init_exit_status)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	nsbox_config *cfg;
 	nsbox_proc *proc;
-	int rd, wr, st;
+	int rd, st;
 
-	pt_snap_take(&snap);
-	cfg = pt_cfg_sh(g_pidns, &rd, &wr, exits[_i].script);
+	nt_snap_take(&snap);
+	cfg = pt_cfg(g_pidns);
 	PT_OK(nsbox_config_set_init(cfg, 1));
-	proc = pt_spawn(cfg, &wr);
+	proc = nt_spawn_sh(cfg, &rd, "%s", exits[_i].script);
 	st = pt_wait_free(proc);
-	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == exits[_i].code, "\"%s\": init %s, want exit %d",
-	          exits[_i].script, pt_status_str(st), exits[_i].code);
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == exits[_i].code, "\"%s\": init %s, want exit %d",
+	          exits[_i].script, nt_status_str(st), exits[_i].code);
 	close(rd);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -275,40 +264,40 @@ END_TEST
  * hold the error pipe. A copy left in the init would block it for 30 s. */
 START_TEST(init_spawn_returns_at_exec)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	nsbox_config *cfg;
 	nsbox_proc *proc;
 	long t0;
 	int st;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	cfg = pt_cfg_sleep(g_pidns);
 	PT_OK(nsbox_config_set_init(cfg, 1));
 	t0 = pt_now_ms();
-	proc = pt_spawn(cfg, NULL);
-	PT_INT(pt_now_ms() - t0, <, 5000);
-	st = pt_finish(proc);
-	PT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "init: %s", pt_status_str(st));
+	proc = pt_spawn(cfg);
+	NT_ASSERT_INT(pt_now_ms() - t0, <, 5000);
+	st = nt_finish(proc);
+	NT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "init: %s", nt_status_str(st));
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
 START_TEST(init_exec_failure)
 {
 	static const char *const argv[] = { "/nonexistent/payload", NULL };
-	struct pt_snap snap;
+	struct nt_snap snap;
 	nsbox_config *cfg;
 	nsbox_proc *proc = NULL;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	cfg = pt_cfg_exec(g_pidns, argv);
 	PT_OK(nsbox_config_set_init(cfg, 1));
-	PT_INT(nsbox_spawn(cfg, &proc), ==, -ENOENT);
-	PT_ASSERT(proc == NULL, "a handle came back");
-	PT_CONTAINS(nsbox_last_error(), "execve /nonexistent/payload");
+	NT_ASSERT_INT(nsbox_spawn(cfg, &proc), ==, -ENOENT);
+	NT_ASSERT(proc == NULL, "a handle came back");
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "execve /nonexistent/payload");
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -316,41 +305,41 @@ END_TEST
  * the init is the process reported to the caller. */
 START_TEST(init_after_join)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	char line[64], v[64], a[128], b[128], path[64];
 	uint32_t join = (g_pidns & NSBOX_NS_USER) | NSBOX_NS_UTS;
 	nsbox_config *cfg, *hcfg;
 	nsbox_proc *proc, *holder;
 	pid_t init;
-	int rd, wr, st;
+	int rd, st;
 	ssize_t la, lb;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	hcfg = pt_cfg_sleep(join);
-	holder = pt_spawn(hcfg, NULL);
+	holder = pt_spawn(hcfg);
 	nsbox_config_free(hcfg);
-	cfg = pt_cfg_sh(0, &rd, &wr, "echo $$; exec /bin/sleep 30");
+	cfg = pt_cfg(0);
 	PT_OK(nsbox_config_join_pid(cfg, nsbox_proc_pid(holder), join));
 	PT_OK(nsbox_config_set_namespaces(cfg, NSBOX_NS_PID));
 	PT_OK(nsbox_config_set_init(cfg, 1));
-	proc = pt_spawn(cfg, &wr);
+	proc = nt_spawn_sh(cfg, &rd, "echo $$; exec /bin/sleep 30");
 	init = nsbox_proc_pid(proc);
-	PT_INT(pt_read_line(rd, line, sizeof(line)), >, 0);
-	PT_STR(line, "2");
+	NT_ASSERT_INT(nt_read_line(rd, line, sizeof(line)), >, 0);
+	NT_ASSERT_STR_EQ(line, "2");
 	last_field(init, "NSpid", v, sizeof(v));
-	PT_STR(v, "1");
+	NT_ASSERT_STR_EQ(v, "1");
 	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)init);
 	la = readlink(path, a, sizeof(a) - 1);
 	snprintf(path, sizeof(path), "/proc/%d/ns/uts", (int)nsbox_proc_pid(holder));
 	lb = readlink(path, b, sizeof(b) - 1);
-	PT_ASSERT(la > 0 && la == lb && memcmp(a, b, (size_t)la) == 0, "the init is not in the joined UTS namespace");
+	NT_ASSERT(la > 0 && la == lb && memcmp(a, b, (size_t)la) == 0, "the init is not in the joined UTS namespace");
 	PT_OK(nsbox_proc_kill(proc, SIGTERM));
 	st = pt_wait_free(proc);
-	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM, "init: %s", pt_status_str(st));
-	pt_finish(holder);
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM, "init: %s", nt_status_str(st));
+	nt_finish(holder);
 	close(rd);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -368,18 +357,18 @@ START_TEST(init_caller_ignores_sigchld)
 
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
-	PT_ASSERT(sigaction(SIGCHLD, &ign, &old) == 0, "sigaction");
+	NT_ASSERT(sigaction(SIGCHLD, &ign, &old) == 0, "sigaction");
 	cfg = pt_cfg_sleep(g_pidns);
 	PT_OK(nsbox_config_set_exit_signal(cfg, 0));
 	PT_OK(nsbox_config_set_init(cfg, 1));
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	payload = init_payload(nsbox_proc_pid(proc));
 	pt_wait_sleeping(payload);
 	pt_status_field(payload, "SigIgn", v, sizeof(v));
-	PT_ASSERT(strtoull(v, NULL, 16) & BIT(SIGCHLD), "the payload's SigIgn %s lacks SIGCHLD", v);
+	NT_ASSERT(strtoull(v, NULL, 16) & BIT(SIGCHLD), "the payload's SigIgn %s lacks SIGCHLD", v);
 	PT_OK(nsbox_proc_kill(proc, SIGTERM));
 	st = pt_wait_free(proc);
-	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM, "init: %s", pt_status_str(st));
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM, "init: %s", nt_status_str(st));
 	sigaction(SIGCHLD, &old, NULL);
 	nsbox_config_free(cfg);
 }
@@ -394,23 +383,20 @@ static int cb_pid(void *arg)
 /* A callback payload under the init: it runs as pid 2. */
 START_TEST(init_callback)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	nsbox_config *cfg = NULL;
 	nsbox_proc *proc;
 	int st;
 
-	pt_snap_take(&snap);
-	PT_OK(nsbox_config_new(&cfg));
-	if (g_pidns & NSBOX_NS_USER)
-		PT_OK(nsbox_config_map_caller(cfg, NSBOX_MAP_ROOT));
-	PT_OK(nsbox_config_set_namespaces(cfg, g_pidns));
+	nt_snap_take(&snap);
+	cfg = pt_cfg(g_pidns);
 	PT_OK(nsbox_config_set_callback(cfg, cb_pid, NULL));
 	PT_OK(nsbox_config_set_init(cfg, 1));
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	st = pt_wait_free(proc);
-	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 7, "callback under init: %s", pt_status_str(st));
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 7, "callback under init: %s", nt_status_str(st));
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -419,20 +405,20 @@ static void unpriv_init(void *arg)
 	char line[64];
 	nsbox_config *cfg;
 	nsbox_proc *proc;
-	int rd, wr, st;
+	int rd, st;
 
 	(void)arg;
 	if (geteuid() == 0)
-		pt_drop_privileges();
-	cfg = pt_cfg_sh(NSBOX_NS_USER | NSBOX_NS_PID, &rd, &wr, "echo $$ $(id -u); exit 5");
+		nt_drop_privileges();
+	cfg = pt_cfg(NSBOX_NS_USER | NSBOX_NS_PID);
 	PT_OK(nsbox_config_set_init(cfg, 1));
 	PT_OK(nsbox_config_set_die_with_parent(cfg, 1));
 	PT_OK(nsbox_config_set_session(cfg, NSBOX_SESSION_NEW));
-	proc = pt_spawn(cfg, &wr);
-	PT_INT(pt_read_line(rd, line, sizeof(line)), >, 0);
-	PT_STR(line, "2 0");
+	proc = nt_spawn_sh(cfg, &rd, "echo $$ $(id -u); exit 5");
+	NT_ASSERT_INT(nt_read_line(rd, line, sizeof(line)), >, 0);
+	NT_ASSERT_STR_EQ(line, "2 0");
 	st = pt_wait_free(proc);
-	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 5, "init: %s", pt_status_str(st));
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 5, "init: %s", nt_status_str(st));
 	close(rd);
 	nsbox_config_free(cfg);
 }
@@ -440,36 +426,35 @@ static void unpriv_init(void *arg)
 /* The unprivileged path: uid 65534, a user namespace, the init. */
 START_TEST(init_unprivileged)
 {
-	if (!pt_userns_works())
-		pt_skip("unprivileged user namespaces are not available");
-	pt_in_child(unpriv_init, NULL);
+	nt_require_userns();
+	nt_in_child(unpriv_init, NULL);
 }
 END_TEST
 
 START_TEST(init_needs_pid_namespace)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	nsbox_config *cfg;
 	nsbox_proc *proc = NULL;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	cfg = pt_cfg_sleep(NSBOX_NS_USER | NSBOX_NS_UTS);
 	PT_OK(nsbox_config_set_init(cfg, 1));
-	PT_INT(nsbox_spawn(cfg, &proc), ==, -EINVAL);
-	PT_ASSERT(proc == NULL, "a handle came back");
-	PT_CONTAINS(nsbox_last_error(), "NSBOX_NS_PID");
+	NT_ASSERT_INT(nsbox_spawn(cfg, &proc), ==, -EINVAL);
+	NT_ASSERT(proc == NULL, "a handle came back");
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "NSBOX_NS_PID");
 	/* Joining a PID namespace is not creating one. */
 	nsbox_config_free(cfg);
 	cfg = pt_cfg_sleep(0);
 	PT_OK(nsbox_config_set_init(cfg, 1));
 	PT_OK(nsbox_config_join_pid(cfg, getpid(), NSBOX_NS_PID));
-	PT_INT(nsbox_spawn(cfg, &proc), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_spawn(cfg, &proc), ==, -EINVAL);
 	/* Turned off again, the same config spawns. */
 	PT_OK(nsbox_config_set_init(cfg, 0));
-	proc = pt_spawn(cfg, NULL);
-	pt_finish(proc);
+	proc = pt_spawn(cfg);
+	nt_finish(proc);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -484,19 +469,19 @@ static const char *const dwp_names[] = { "plain", "pid namespace", "init", "unpr
  * test, a child subreaper, inherits the sleep (or the init) and waits. */
 START_TEST(dwp_process_exits)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	int p[2], st = 0;
 	pid_t h, pids[2] = { 0, 0 };
 	long deadline;
 
-	if (_i == DWP_UNPRIV && !pt_userns_works())
-		pt_skip("unprivileged user namespaces are not available");
-	PT_ASSERT(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
-	pt_snap_take(&snap);
-	PT_ASSERT(pipe2(p, O_CLOEXEC) == 0, "pipe2");
+	if (_i == DWP_UNPRIV)
+		nt_require_userns();
+	NT_ASSERT(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+	nt_snap_take(&snap);
+	NT_ASSERT(pipe2(p, O_CLOEXEC) == 0, "pipe2");
 	fflush(NULL);
 	h = fork();
-	PT_ASSERT(h >= 0, "fork");
+	NT_ASSERT(h >= 0, "fork");
 	if (h == 0) {
 		nsbox_config *cfg;
 		nsbox_proc *proc = NULL;
@@ -505,7 +490,7 @@ START_TEST(dwp_process_exits)
 		close(p[0]);
 		if (_i == DWP_UNPRIV) {
 			if (geteuid() == 0)
-				pt_drop_privileges();
+				nt_drop_privileges();
 			ns = NSBOX_NS_USER | NSBOX_NS_PID;
 		}
 		cfg = pt_cfg_sleep(ns);
@@ -523,18 +508,18 @@ START_TEST(dwp_process_exits)
 		_exit(0);
 	}
 	close(p[1]);
-	PT_INT(read(p[0], pids, sizeof(pids)), ==, sizeof(pids));
+	NT_ASSERT_INT(read(p[0], pids, sizeof(pids)), ==, sizeof(pids));
 	close(p[0]);
-	PT_INT(waitpid(h, &st, 0), ==, h);
-	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0, "spawning process: %s", pt_status_str(st));
+	NT_ASSERT_INT(waitpid(h, &st, 0), ==, h);
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0, "spawning process: %s", nt_status_str(st));
 
 	if (_i == DWP_OFF) {
 		/* Control: without the setting the sleep lives on. */
 		usleep(300000);
-		PT_INT(waitpid(pids[0], &st, WNOHANG), ==, 0);
+		NT_ASSERT_INT(waitpid(pids[0], &st, WNOHANG), ==, 0);
 		kill(pids[0], SIGKILL);
-		PT_INT(waitpid(pids[0], &st, 0), ==, pids[0]);
-		PT_SNAP_CHECK(&snap);
+		NT_ASSERT_INT(waitpid(pids[0], &st, 0), ==, pids[0]);
+		NT_SNAP_CHECK(&snap);
 		return;
 	}
 	/* The orphan (sleep, or the init) comes to us, killed within 1 s. */
@@ -544,16 +529,12 @@ START_TEST(dwp_process_exits)
 	if (h == 0) {
 		kill(pids[0], SIGKILL);
 		waitpid(pids[0], &st, 0);
-		PT_ASSERT(0, "%s: the child outlived its parent by more than 1 s", dwp_names[_i]);
+		NT_ASSERT(0, "%s: the child outlived its parent by more than 1 s", dwp_names[_i]);
 	}
-	PT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "%s: %s", dwp_names[_i], pt_status_str(st));
-	if (pids[1]) {
-		deadline = pt_now_ms() + 1000;
-		while (!pt_dead(pids[1]) && pt_now_ms() < deadline)
-			usleep(2000);
-		PT_ASSERT(pt_dead(pids[1]), "the init's payload outlived it");
-	}
-	PT_SNAP_CHECK(&snap);
+	NT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "%s: %s", dwp_names[_i], nt_status_str(st));
+	if (pids[1])
+		NT_ASSERT(pt_dead_within(pids[1], 1000), "the init's payload outlived it");
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -589,24 +570,24 @@ START_TEST(dwp_thread_exits)
 	long deadline;
 	int r;
 
-	PT_INT(pthread_create(&t, NULL, spawn_thread, &s), ==, 0);
-	PT_INT(pthread_join(t, NULL), ==, 0);
-	PT_INT(s.r, ==, 0);
+	NT_ASSERT_INT(pthread_create(&t, NULL, spawn_thread, &s), ==, 0);
+	NT_ASSERT_INT(pthread_join(t, NULL), ==, 0);
+	NT_ASSERT_INT(s.r, ==, 0);
 	if (!s.die) {
 		usleep(300000);
-		PT_INT(nsbox_proc_wait(s.proc, NSBOX_WAIT_NOHANG, &st), ==, -EAGAIN);
-		pt_finish(s.proc);
+		NT_ASSERT_INT(nsbox_proc_wait(s.proc, NSBOX_WAIT_NOHANG, &st), ==, -EAGAIN);
+		nt_finish(s.proc);
 		return;
 	}
 	deadline = pt_now_ms() + 1000;
 	while ((r = nsbox_proc_wait(s.proc, NSBOX_WAIT_NOHANG, &st)) == -EAGAIN && pt_now_ms() < deadline)
 		usleep(2000);
 	if (r == -EAGAIN) {
-		pt_finish(s.proc);
-		PT_ASSERT(0, "the child outlived the spawning thread by more than 1 s");
+		nt_finish(s.proc);
+		NT_ASSERT(0, "the child outlived the spawning thread by more than 1 s");
 	}
-	PT_INT(r, ==, 0);
-	PT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "%s", pt_status_str(st));
+	NT_ASSERT_INT(r, ==, 0);
+	NT_ASSERT(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "%s", nt_status_str(st));
 	nsbox_proc_free(s.proc);
 }
 END_TEST
@@ -614,20 +595,20 @@ END_TEST
 /* While the spawning process lives, the setting changes nothing. */
 START_TEST(dwp_parent_alive)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	nsbox_config *cfg;
 	nsbox_proc *proc;
 	int32_t st;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	cfg = pt_cfg_sleep(0);
 	PT_OK(nsbox_config_set_die_with_parent(cfg, 1));
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	usleep(100000);
-	PT_INT(nsbox_proc_wait(proc, NSBOX_WAIT_NOHANG, &st), ==, -EAGAIN);
-	pt_finish(proc);
+	NT_ASSERT_INT(nsbox_proc_wait(proc, NSBOX_WAIT_NOHANG, &st), ==, -EAGAIN);
+	nt_finish(proc);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -637,37 +618,37 @@ END_TEST
 
 START_TEST(session_modes)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	nsbox_config *cfg;
 	nsbox_proc *proc;
 	char state;
 	long pgrp, sid;
 	pid_t pid;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	cfg = pt_cfg_sleep(0);
 	PT_OK(nsbox_config_set_session(cfg, (uint32_t)_i));
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	pid = nsbox_proc_pid(proc);
 	pt_stat_ids(pid, &state, &pgrp, &sid);
 	switch (_i) {
 	case NSBOX_SESSION_KEEP:
-		PT_INT(pgrp, ==, getpgrp());
-		PT_INT(sid, ==, getsid(0));
+		NT_ASSERT_INT(pgrp, ==, getpgrp());
+		NT_ASSERT_INT(sid, ==, getsid(0));
 		break;
 	case NSBOX_SESSION_NEW:
-		PT_INT(pgrp, ==, pid);
-		PT_INT(sid, ==, pid);
-		PT_ASSERT(sid != getsid(0), "same session as the test");
+		NT_ASSERT_INT(pgrp, ==, pid);
+		NT_ASSERT_INT(sid, ==, pid);
+		NT_ASSERT(sid != getsid(0), "same session as the test");
 		break;
 	case NSBOX_SESSION_NEW_GROUP:
-		PT_INT(pgrp, ==, pid);
-		PT_INT(sid, ==, getsid(0));
+		NT_ASSERT_INT(pgrp, ==, pid);
+		NT_ASSERT_INT(sid, ==, getsid(0));
 		break;
 	}
-	pt_finish(proc);
+	nt_finish(proc);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -683,16 +664,16 @@ START_TEST(session_with_init)
 	cfg = pt_cfg_sleep(g_pidns);
 	PT_OK(nsbox_config_set_init(cfg, 1));
 	PT_OK(nsbox_config_set_session(cfg, NSBOX_SESSION_NEW));
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	init = nsbox_proc_pid(proc);
 	payload = init_payload(init);
 	pt_stat_ids(init, &state, &pgrp, &sid);
-	PT_INT(sid, ==, init);
-	PT_INT(pgrp, ==, init);
+	NT_ASSERT_INT(sid, ==, init);
+	NT_ASSERT_INT(pgrp, ==, init);
 	pt_stat_ids(payload, &state, &pgrp, &sid);
-	PT_INT(sid, ==, init);
-	PT_INT(pgrp, ==, init);
-	pt_finish(proc);
+	NT_ASSERT_INT(sid, ==, init);
+	NT_ASSERT_INT(pgrp, ==, init);
+	nt_finish(proc);
 	nsbox_config_free(cfg);
 }
 END_TEST
@@ -703,36 +684,36 @@ END_TEST
 
 START_TEST(cwd_set)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	char dir[] = "/tmp/nsbox-pt-XXXXXX", link[PATH_MAX], here[PATH_MAX], path[64];
 	nsbox_config *cfg;
 	nsbox_proc *proc;
 	ssize_t n;
 
-	pt_snap_take(&snap);
-	PT_ASSERT(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+	nt_snap_take(&snap);
+	NT_ASSERT(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
 	cfg = pt_cfg_sleep(0);
 	PT_OK(nsbox_config_set_cwd(cfg, dir));
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)nsbox_proc_pid(proc));
 	n = readlink(path, link, sizeof(link) - 1);
-	PT_ASSERT(n > 0, "readlink %s: %s", path, strerror(errno));
+	NT_ASSERT(n > 0, "readlink %s: %s", path, strerror(errno));
 	link[n] = '\0';
-	PT_STR(link, dir);
-	pt_finish(proc);
+	NT_ASSERT_STR_EQ(link, dir);
+	nt_finish(proc);
 	/* NULL goes back to the caller's directory. */
 	PT_OK(nsbox_config_set_cwd(cfg, NULL));
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)nsbox_proc_pid(proc));
 	n = readlink(path, link, sizeof(link) - 1);
-	PT_ASSERT(n > 0, "readlink %s", path);
+	NT_ASSERT(n > 0, "readlink %s", path);
 	link[n] = '\0';
-	PT_ASSERT(getcwd(here, sizeof(here)) != NULL, "getcwd");
-	PT_STR(link, here);
-	pt_finish(proc);
+	NT_ASSERT(getcwd(here, sizeof(here)) != NULL, "getcwd");
+	NT_ASSERT_STR_EQ(link, here);
+	nt_finish(proc);
 	rmdir(dir);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -749,13 +730,13 @@ START_TEST(cwd_callback)
 	nsbox_proc *proc;
 	int st;
 
-	PT_ASSERT(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
+	NT_ASSERT(mkdtemp(dir) != NULL, "mkdtemp: %s", strerror(errno));
 	PT_OK(nsbox_config_new(&cfg));
 	PT_OK(nsbox_config_set_callback(cfg, cb_cwd, dir));
 	PT_OK(nsbox_config_set_cwd(cfg, dir));
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	st = pt_wait_free(proc);
-	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 9, "callback: %s", pt_status_str(st));
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 9, "callback: %s", nt_status_str(st));
 	rmdir(dir);
 	nsbox_config_free(cfg);
 }
@@ -763,32 +744,32 @@ END_TEST
 
 START_TEST(cwd_errors)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	char file[] = "/tmp/nsbox-pt-XXXXXX", big[PATH_MAX + 1];
 	nsbox_config *cfg;
 	nsbox_proc *proc = NULL;
 	int fd;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	cfg = pt_cfg_sleep(0);
 	PT_OK(nsbox_config_set_cwd(cfg, "/nonexistent/dir"));
-	PT_INT(nsbox_spawn(cfg, &proc), ==, -ENOENT);
-	PT_CONTAINS(nsbox_last_error(), "child: chdir /nonexistent/dir: ");
+	NT_ASSERT_INT(nsbox_spawn(cfg, &proc), ==, -ENOENT);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "child: chdir /nonexistent/dir: ");
 	fd = mkstemp(file);
-	PT_ASSERT(fd >= 0, "mkstemp");
+	NT_ASSERT(fd >= 0, "mkstemp");
 	close(fd);
 	PT_OK(nsbox_config_set_cwd(cfg, file));
-	PT_INT(nsbox_spawn(cfg, &proc), ==, -ENOTDIR);
+	NT_ASSERT_INT(nsbox_spawn(cfg, &proc), ==, -ENOTDIR);
 	unlink(file);
-	PT_ASSERT(proc == NULL, "a handle came back");
-	PT_INT(nsbox_config_set_cwd(cfg, ""), ==, -EINVAL);
+	NT_ASSERT(proc == NULL, "a handle came back");
+	NT_ASSERT_INT(nsbox_config_set_cwd(cfg, ""), ==, -EINVAL);
 	memset(big, 'a', PATH_MAX);
 	big[0] = '/';
 	big[PATH_MAX] = '\0';
-	PT_INT(nsbox_config_set_cwd(cfg, big), ==, -ENAMETOOLONG);
-	PT_INT(nsbox_config_set_cwd(NULL, "/"), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_cwd(cfg, big), ==, -ENAMETOOLONG);
+	NT_ASSERT_INT(nsbox_config_set_cwd(NULL, "/"), ==, -EINVAL);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -801,7 +782,7 @@ static void expect_environ(pid_t pid, const char *want, size_t want_len)
 	char got[8192];
 	ssize_t n = pt_proc_read(pid, "environ", got, sizeof(got));
 
-	PT_ASSERT(n >= 0, "read /proc/%d/environ", (int)pid);
+	NT_ASSERT(n >= 0, "read /proc/%d/environ", (int)pid);
 	for (ssize_t i = 0; i < n; i++)
 		if (got[i] == '\0')
 			got[i] = '|';
@@ -812,7 +793,7 @@ static void expect_environ(pid_t pid, const char *want, size_t want_len)
 			if (w[i] == '\0')
 				w[i] = '|';
 		w[want_len] = '\0';
-		PT_STR(got, w);
+		NT_ASSERT_STR_EQ(got, w);
 	}
 }
 
@@ -821,11 +802,11 @@ START_TEST(env_on_exec_envp)
 	static const char *const argv[] = { "/bin/sleep", "30", NULL };
 	static const char *const envp[] = { "A=1", "B=2", "C=3", "B=dup", "E=5", NULL };
 	static const char want[] = "A=y\0B=x\0E=5\0D=4\0";
-	struct pt_snap snap;
+	struct nt_snap snap;
 	nsbox_config *cfg = NULL;
 	nsbox_proc *proc;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	PT_OK(nsbox_config_new(&cfg));
 	PT_OK(nsbox_config_set_exec(cfg, argv[0], argv, envp));
 	PT_OK(nsbox_config_setenv(cfg, "B", "x"));   /* replaced in place, the duplicate dropped */
@@ -835,13 +816,13 @@ START_TEST(env_on_exec_envp)
 	PT_OK(nsbox_config_setenv(cfg, "Z", NULL));  /* unset of nothing */
 	proc = spawn_sleeping(cfg);
 	expect_environ(nsbox_proc_pid(proc), want, sizeof(want) - 1);
-	pt_finish(proc);
+	nt_finish(proc);
 	/* A second spawn of the same config gets the same. */
 	proc = spawn_sleeping(cfg);
 	expect_environ(nsbox_proc_pid(proc), want, sizeof(want) - 1);
-	pt_finish(proc);
+	nt_finish(proc);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -853,16 +834,16 @@ START_TEST(env_inherited)
 	ssize_t n;
 	int seen_inh = 0, seen_new = 0, seen_path = 0;
 
-	PT_ASSERT(setenv("PT_INHERITED", "yes", 1) == 0, "setenv");
-	PT_ASSERT(setenv("PATH", "/usr/bin:/bin", 1) == 0, "setenv");
+	NT_ASSERT(setenv("PT_INHERITED", "yes", 1) == 0, "setenv");
+	NT_ASSERT(setenv("PATH", "/usr/bin:/bin", 1) == 0, "setenv");
 	cfg = pt_cfg_sleep(0);
 	PT_OK(nsbox_config_setenv(cfg, "PT_NEW", "1"));
 	PT_OK(nsbox_config_setenv(cfg, "PATH", NULL));
 	/* The caller's environment is read at spawn, not at setenv. */
-	PT_ASSERT(setenv("PT_LATE", "late", 1) == 0, "setenv");
+	NT_ASSERT(setenv("PT_LATE", "late", 1) == 0, "setenv");
 	proc = spawn_sleeping(cfg);
 	n = pt_proc_read(nsbox_proc_pid(proc), "environ", got, sizeof(got));
-	PT_ASSERT(n > 0, "read environ");
+	NT_ASSERT(n > 0, "read environ");
 	for (p = got, end = got + n; p < end; p += strlen(p) + 1) {
 		seen_inh += strcmp(p, "PT_INHERITED=yes") == 0;
 		seen_new += strcmp(p, "PT_NEW=1") == 0;
@@ -870,13 +851,13 @@ START_TEST(env_inherited)
 		if (strcmp(p, "PT_LATE=late") == 0)
 			seen_inh += 10;
 	}
-	PT_INT(seen_inh, ==, 11);
-	PT_INT(seen_new, ==, 1);
-	PT_INT(seen_path, ==, 0);
-	pt_finish(proc);
+	NT_ASSERT_INT(seen_inh, ==, 11);
+	NT_ASSERT_INT(seen_new, ==, 1);
+	NT_ASSERT_INT(seen_path, ==, 0);
+	nt_finish(proc);
 	/* Our own environment is untouched. */
-	PT_STR(getenv("PATH"), "/usr/bin:/bin");
-	PT_ASSERT(getenv("PT_NEW") == NULL, "PT_NEW leaked into the caller");
+	NT_ASSERT_STR_EQ(getenv("PATH"), "/usr/bin:/bin");
+	NT_ASSERT(getenv("PT_NEW") == NULL, "PT_NEW leaked into the caller");
 	nsbox_config_free(cfg);
 }
 END_TEST
@@ -897,12 +878,12 @@ START_TEST(env_clear)
 	PT_OK(nsbox_config_setenv(cfg, "EMPTY", ""));
 	proc = spawn_sleeping(cfg);
 	expect_environ(nsbox_proc_pid(proc), want, sizeof(want) - 1);
-	pt_finish(proc);
+	nt_finish(proc);
 	/* clearenv alone: an empty environment. */
 	PT_OK(nsbox_config_clearenv(cfg));
 	proc = spawn_sleeping(cfg);
 	expect_environ(nsbox_proc_pid(proc), "", 0);
-	pt_finish(proc);
+	nt_finish(proc);
 	nsbox_config_free(cfg);
 }
 END_TEST
@@ -930,36 +911,36 @@ START_TEST(env_callback)
 	PT_OK(nsbox_config_set_callback(cfg, cb_env, NULL));
 	PT_OK(nsbox_config_clearenv(cfg));
 	PT_OK(nsbox_config_setenv(cfg, "Q", "7"));
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	st = pt_wait_free(proc);
-	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 11, "callback: %s", pt_status_str(st));
-	PT_ASSERT(getenv("Q") == NULL, "the caller's environ changed");
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 11, "callback: %s", nt_status_str(st));
+	NT_ASSERT(getenv("Q") == NULL, "the caller's environ changed");
 	nsbox_config_free(cfg);
 }
 END_TEST
 
 START_TEST(env_errors)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	nsbox_config *cfg = NULL;
 	int i, r = 0;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	PT_OK(nsbox_config_new(&cfg));
-	PT_INT(nsbox_config_setenv(cfg, NULL, "x"), ==, -EINVAL);
-	PT_INT(nsbox_config_setenv(cfg, "", "x"), ==, -EINVAL);
-	PT_INT(nsbox_config_setenv(cfg, "A=B", "x"), ==, -EINVAL);
-	PT_INT(nsbox_config_setenv(NULL, "A", "x"), ==, -EINVAL);
-	PT_INT(nsbox_config_clearenv(NULL), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_setenv(cfg, NULL, "x"), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_setenv(cfg, "", "x"), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_setenv(cfg, "A=B", "x"), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_setenv(NULL, "A", "x"), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_clearenv(NULL), ==, -EINVAL);
 	for (i = 0; i < NSBOX_ENV_CHANGES_MAX && r == 0; i++)
 		r = nsbox_config_setenv(cfg, "V", NULL);
-	PT_INT(r, ==, 0);
-	PT_INT(nsbox_config_setenv(cfg, "V", NULL), ==, -E2BIG);
+	NT_ASSERT_INT(r, ==, 0);
+	NT_ASSERT_INT(nsbox_config_setenv(cfg, "V", NULL), ==, -E2BIG);
 	/* clearenv forgets the changes: room again. */
 	PT_OK(nsbox_config_clearenv(cfg));
 	PT_OK(nsbox_config_setenv(cfg, "V", "1"));
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	PT_SNAP_CHECK_BIG_HEAP(&snap);
 }
 END_TEST
 
@@ -980,17 +961,17 @@ static void std_fds(char *out, size_t size)
 
 START_TEST(fd_close_others)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	char want[64], got[256], a[128], b[128];
 	nsbox_config *cfg;
 	nsbox_proc *proc;
 	int p[2], leaky;
 	pid_t pid;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	leaky = open("/dev/null", O_RDONLY); /* not close-on-exec */
-	PT_ASSERT(leaky >= 0, "open");
-	PT_ASSERT(pipe2(p, O_CLOEXEC) == 0, "pipe2");
+	NT_ASSERT(leaky >= 0, "open");
+	NT_ASSERT(pipe2(p, O_CLOEXEC) == 0, "pipe2");
 	cfg = pt_cfg_sleep(0);
 	PT_OK(nsbox_config_add_fd(cfg, p[1], 5));
 	PT_OK(nsbox_config_set_close_fds(cfg, 1));
@@ -999,11 +980,11 @@ START_TEST(fd_close_others)
 	std_fds(want, sizeof(want));
 	strcat(want, " 5");
 	pt_fd_list(pid, got, sizeof(got));
-	PT_STR(got, want);
+	NT_ASSERT_STR_EQ(got, want);
 	pt_fd_target(pid, 5, a, sizeof(a));
 	pt_fd_target(0, p[1], b, sizeof(b));
-	PT_STR(a, b);
-	pt_finish(proc);
+	NT_ASSERT_STR_EQ(a, b);
+	nt_finish(proc);
 
 	/* Control: without close_fds the non-close-on-exec descriptor leaks
 	 * into the payload. */
@@ -1011,31 +992,31 @@ START_TEST(fd_close_others)
 	proc = spawn_sleeping(cfg);
 	pt_fd_list(nsbox_proc_pid(proc), got, sizeof(got));
 	snprintf(a, sizeof(a), " %d", leaky);
-	PT_CONTAINS(got, a);
-	PT_CONTAINS(got, " 5");
-	pt_finish(proc);
+	NT_ASSERT_CONTAINS(got, a);
+	NT_ASSERT_CONTAINS(got, " 5");
+	nt_finish(proc);
 	close(leaky);
 	close(p[0]);
 	close(p[1]);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
 /* The actions happen as if at once: 20 -> 21 and 21 -> 20 swap. */
 START_TEST(fd_swap)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	char got[128], p1[128], p2[128], want[64];
 	nsbox_config *cfg;
 	nsbox_proc *proc;
 	int a[2], b[2];
 	pid_t pid;
 
-	pt_snap_take(&snap);
-	PT_ASSERT(fcntl(20, F_GETFD) < 0 && fcntl(21, F_GETFD) < 0, "fds 20/21 in use");
-	PT_ASSERT(pipe2(a, O_CLOEXEC) == 0 && pipe2(b, O_CLOEXEC) == 0, "pipe2");
-	PT_ASSERT(dup3(a[1], 20, O_CLOEXEC) == 20 && dup3(b[1], 21, O_CLOEXEC) == 21, "dup3");
+	nt_snap_take(&snap);
+	NT_ASSERT(fcntl(20, F_GETFD) < 0 && fcntl(21, F_GETFD) < 0, "fds 20/21 in use");
+	NT_ASSERT(pipe2(a, O_CLOEXEC) == 0 && pipe2(b, O_CLOEXEC) == 0, "pipe2");
+	NT_ASSERT(dup3(a[1], 20, O_CLOEXEC) == 20 && dup3(b[1], 21, O_CLOEXEC) == 21, "dup3");
 	cfg = pt_cfg_sleep(0);
 	PT_OK(nsbox_config_add_fd(cfg, 20, 21));
 	PT_OK(nsbox_config_add_fd(cfg, 21, 20));
@@ -1045,18 +1026,18 @@ START_TEST(fd_swap)
 	std_fds(want, sizeof(want));
 	strcat(want, " 20 21");
 	pt_fd_list(pid, got, sizeof(got));
-	PT_STR(got, want);
+	NT_ASSERT_STR_EQ(got, want);
 	pt_fd_target(0, a[1], p1, sizeof(p1));
 	pt_fd_target(0, b[1], p2, sizeof(p2));
 	pt_fd_target(pid, 21, got, sizeof(got));
-	PT_STR(got, p1);
+	NT_ASSERT_STR_EQ(got, p1);
 	pt_fd_target(pid, 20, got, sizeof(got));
-	PT_STR(got, p2);
+	NT_ASSERT_STR_EQ(got, p2);
 	/* The caller's 20 and 21 are as they were, still close-on-exec. */
 	pt_fd_target(0, 20, got, sizeof(got));
-	PT_STR(got, p1);
-	PT_INT(fcntl(20, F_GETFD), ==, FD_CLOEXEC);
-	pt_finish(proc);
+	NT_ASSERT_STR_EQ(got, p1);
+	NT_ASSERT_INT(fcntl(20, F_GETFD), ==, FD_CLOEXEC);
+	nt_finish(proc);
 	close(20);
 	close(21);
 	close(a[0]);
@@ -1064,7 +1045,7 @@ START_TEST(fd_swap)
 	close(b[0]);
 	close(b[1]);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -1080,7 +1061,7 @@ static const char *const coll_names[] = { "plain", "init", "join" };
 START_TEST(fd_collisions)
 {
 	static const char *const bad[] = { "/nonexistent/payload", NULL };
-	struct pt_snap snap;
+	struct nt_snap snap;
 	char want[256], got[256], src[128], t[128];
 	nsbox_config *cfg;
 	nsbox_proc *proc, *holder = NULL;
@@ -1088,13 +1069,13 @@ START_TEST(fd_collisions)
 	int p[2], n;
 	pid_t pid;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	if (_i == COLL_JOIN) {
 		nsbox_config *h = pt_cfg_sleep(g_pidns);
-		holder = pt_spawn(h, NULL);
+		holder = pt_spawn(h);
 		nsbox_config_free(h);
 	}
-	PT_ASSERT(pipe2(p, O_CLOEXEC) == 0, "pipe2");
+	NT_ASSERT(pipe2(p, O_CLOEXEC) == 0, "pipe2");
 	cfg = pt_cfg_sleep(_i == COLL_INIT ? g_pidns : 0);
 	if (_i == COLL_INIT)
 		PT_OK(nsbox_config_set_init(cfg, 1));
@@ -1107,7 +1088,7 @@ START_TEST(fd_collisions)
 	}
 	PT_OK(nsbox_config_set_close_fds(cfg, 1));
 	PT_OK(nsbox_config_set_die_with_parent(cfg, 1));
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	pid = nsbox_proc_pid(proc);
 	if (_i == COLL_INIT)
 		pid = init_payload(pid);
@@ -1120,91 +1101,91 @@ START_TEST(fd_collisions)
 		la = readlink(path, a, sizeof(a) - 1);
 		snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)nsbox_proc_pid(holder));
 		lb = readlink(path, b, sizeof(b) - 1);
-		PT_ASSERT(la > 0 && lb > 0 && la == lb && memcmp(a, b, (size_t)la) == 0,
+		NT_ASSERT(la > 0 && lb > 0 && la == lb && memcmp(a, b, (size_t)la) == 0,
 		          "%s: the payload is not in the joined PID namespace", coll_names[_i]);
 	}
 	pt_wait_sleeping(pid);
 	pt_fd_list(pid, got, sizeof(got));
-	PT_STR(got, want);
+	NT_ASSERT_STR_EQ(got, want);
 	pt_fd_target(0, p[1], src, sizeof(src));
 	for (n = 3; n <= 24; n++) {
 		pt_fd_target(pid, n, t, sizeof(t));
-		PT_STR(t, src);
+		NT_ASSERT_STR_EQ(t, src);
 	}
-	pt_finish(proc);
+	nt_finish(proc);
 
 	PT_OK(nsbox_config_set_exec(cfg, bad[0], bad, NULL));
-	PT_INT(nsbox_spawn(cfg, &failed), ==, -ENOENT);
-	PT_CONTAINS(nsbox_last_error(), "execve /nonexistent/payload");
-	PT_ASSERT(failed == NULL, "a handle came back");
+	NT_ASSERT_INT(nsbox_spawn(cfg, &failed), ==, -ENOENT);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "execve /nonexistent/payload");
+	NT_ASSERT(failed == NULL, "a handle came back");
 	close(p[0]);
 	close(p[1]);
 	if (holder)
-		pt_finish(holder);
+		nt_finish(holder);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
 START_TEST(fd_stdout_and_keep)
 {
 	static const char *const argv[] = { "/bin/sh", "-c", "echo hello; ls /proc/self/fd", NULL };
-	struct pt_snap snap;
+	struct nt_snap snap;
 	char line[256], name[16];
 	nsbox_config *cfg;
 	nsbox_proc *proc;
 	int p[2], keep, found = 0, st;
 
-	pt_snap_take(&snap);
-	PT_ASSERT(pipe2(p, O_CLOEXEC) == 0, "pipe2");
+	nt_snap_take(&snap);
+	NT_ASSERT(pipe2(p, O_CLOEXEC) == 0, "pipe2");
 	keep = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	PT_ASSERT(keep >= 0, "open");
+	NT_ASSERT(keep >= 0, "open");
 	cfg = pt_cfg_exec(0, argv);
 	PT_OK(nsbox_config_add_fd(cfg, p[1], 1));
 	PT_OK(nsbox_config_add_fd(cfg, keep, keep)); /* keep: clears close-on-exec */
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	close(p[1]);
-	PT_INT(pt_read_line(p[0], line, sizeof(line)), >, 0);
-	PT_STR(line, "hello");
+	NT_ASSERT_INT(nt_read_line(p[0], line, sizeof(line)), >, 0);
+	NT_ASSERT_STR_EQ(line, "hello");
 	snprintf(name, sizeof(name), "%d", keep);
-	while (pt_read_line(p[0], line, sizeof(line)) >= 0)
+	while (nt_read_line(p[0], line, sizeof(line)) >= 0)
 		found += strcmp(line, name) == 0;
-	PT_INT(found, ==, 1);
+	NT_ASSERT_INT(found, ==, 1);
 	st = pt_wait_free(proc);
-	PT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", pt_status_str(st));
-	PT_INT(fcntl(keep, F_GETFD), ==, FD_CLOEXEC); /* ours unchanged */
+	NT_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", nt_status_str(st));
+	NT_ASSERT_INT(fcntl(keep, F_GETFD), ==, FD_CLOEXEC); /* ours unchanged */
 	close(keep);
 	close(p[0]);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
 START_TEST(fd_errors)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	nsbox_config *cfg;
 	nsbox_proc *proc = NULL;
 	int closed;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	cfg = pt_cfg_sleep(0);
-	PT_INT(nsbox_config_add_fd(cfg, -1, 3), ==, -EINVAL);
-	PT_INT(nsbox_config_add_fd(cfg, 0, -1), ==, -EINVAL);
-	PT_INT(nsbox_config_add_fd(NULL, 0, 3), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_add_fd(cfg, -1, 3), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_add_fd(cfg, 0, -1), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_add_fd(NULL, 0, 3), ==, -EINVAL);
 	PT_OK(nsbox_config_add_fd(cfg, 2, 7));
-	PT_INT(nsbox_config_add_fd(cfg, 1, 7), ==, -EINVAL); /* child fd 7 twice */
-	PT_CONTAINS(nsbox_last_error(), "child fd 7");
-	PT_INT(nsbox_config_set_close_fds(cfg, 2), ==, -EINVAL);
-	PT_INT(nsbox_config_set_close_fds(NULL, 1), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_add_fd(cfg, 1, 7), ==, -EINVAL); /* child fd 7 twice */
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "child fd 7");
+	NT_ASSERT_INT(nsbox_config_set_close_fds(cfg, 2), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_close_fds(NULL, 1), ==, -EINVAL);
 	/* A parent fd that is closed at spawn time: -EBADF, nothing started. */
 	closed = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	PT_ASSERT(closed >= 0, "open");
+	NT_ASSERT(closed >= 0, "open");
 	close(closed);
 	PT_OK(nsbox_config_add_fd(cfg, closed, 9));
-	PT_INT(nsbox_spawn(cfg, &proc), ==, -EBADF);
-	PT_ASSERT(proc == NULL, "a handle came back");
-	PT_CONTAINS(nsbox_last_error(), "fd action #2");
+	NT_ASSERT_INT(nsbox_spawn(cfg, &proc), ==, -EBADF);
+	NT_ASSERT(proc == NULL, "a handle came back");
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "fd action #2");
 	nsbox_config_free(cfg);
 	/* At most NSBOX_FD_ACTIONS_MAX actions. */
 	cfg = pt_cfg_sleep(0);
@@ -1214,18 +1195,18 @@ START_TEST(fd_errors)
 
 		for (i = 0; i < NSBOX_FD_ACTIONS_MAX && r == 0; i++)
 			r = nsbox_config_add_fd(cfg, 2, i);
-		PT_INT(r, ==, 0);
-		PT_INT(nsbox_config_add_fd(cfg, 2, i), ==, -E2BIG);
+		NT_ASSERT_INT(r, ==, 0);
+		NT_ASSERT_INT(nsbox_config_add_fd(cfg, 2, i), ==, -E2BIG);
 	}
 	nsbox_config_free(cfg);
 	/* A child fd above the child's RLIMIT_NOFILE: the error of the step. */
 	cfg = pt_cfg_sleep(0);
 	PT_OK(nsbox_config_add_rlimit(cfg, NSBOX_RLIMIT_NOFILE, 64, 64));
 	PT_OK(nsbox_config_add_fd(cfg, 2, 100));
-	PT_INT(nsbox_spawn(cfg, &proc), ==, -EBADF);
-	PT_CONTAINS(nsbox_last_error(), "fd action #1 (2 -> 100): dup2");
+	NT_ASSERT_INT(nsbox_spawn(cfg, &proc), ==, -EBADF);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "fd action #1 (2 -> 100): dup2");
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	PT_SNAP_CHECK_BIG_HEAP(&snap);
 }
 END_TEST
 
@@ -1238,21 +1219,21 @@ static void limit_of(pid_t pid, const char *name, char *soft, char *hard)
 {
 	char text[8192], *l;
 
-	PT_INT(pt_proc_read(pid, "limits", text, sizeof(text)), >, 0);
+	NT_ASSERT_INT(pt_proc_read(pid, "limits", text, sizeof(text)), >, 0);
 	l = strstr(text, name);
-	PT_ASSERT(l != NULL, "no %s in /proc/%d/limits", name, (int)pid);
-	PT_ASSERT(sscanf(l + 26, "%63s %63s", soft, hard) == 2, "bad limits line: %.80s", l);
+	NT_ASSERT(l != NULL, "no %s in /proc/%d/limits", name, (int)pid);
+	NT_ASSERT(sscanf(l + 26, "%63s %63s", soft, hard) == 2, "bad limits line: %.80s", l);
 }
 
 START_TEST(rlimits_set)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	char soft[64], hard[64];
 	nsbox_config *cfg;
 	nsbox_proc *proc;
 	pid_t pid;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	cfg = pt_cfg_sleep(0);
 	PT_OK(nsbox_config_add_rlimit(cfg, NSBOX_RLIMIT_NOFILE, 50, 60));
 	PT_OK(nsbox_config_add_rlimit(cfg, NSBOX_RLIMIT_CORE, 0, 0));
@@ -1260,80 +1241,81 @@ START_TEST(rlimits_set)
 	PT_OK(nsbox_config_add_rlimit(cfg, NSBOX_RLIMIT_MSGQUEUE, 1000, 2000));
 	if (g_sys_resource)
 		PT_OK(nsbox_config_add_rlimit(cfg, NSBOX_RLIMIT_MEMLOCK, 4096, NSBOX_RLIMIT_INFINITY));
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	pid = nsbox_proc_pid(proc);
 	limit_of(pid, "Max open files", soft, hard);
-	PT_STR(soft, "100");
-	PT_STR(hard, "200");
+	NT_ASSERT_STR_EQ(soft, "100");
+	NT_ASSERT_STR_EQ(hard, "200");
 	limit_of(pid, "Max core file size", soft, hard);
-	PT_STR(soft, "0");
-	PT_STR(hard, "0");
+	NT_ASSERT_STR_EQ(soft, "0");
+	NT_ASSERT_STR_EQ(hard, "0");
 	limit_of(pid, "Max msgqueue size", soft, hard);
-	PT_STR(soft, "1000");
-	PT_STR(hard, "2000");
+	NT_ASSERT_STR_EQ(soft, "1000");
+	NT_ASSERT_STR_EQ(hard, "2000");
 	if (g_sys_resource) {
 		limit_of(pid, "Max locked memory", soft, hard);
-		PT_STR(soft, "4096");
-		PT_STR(hard, "unlimited");
+		NT_ASSERT_STR_EQ(soft, "4096");
+		NT_ASSERT_STR_EQ(hard, "unlimited");
 	}
-	pt_finish(proc);
+	nt_finish(proc);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
 static void unpriv_rlimit(void *arg)
 {
 	struct rlimit rl = { 64, 128 };
-	struct pt_snap snap;
+	struct nt_snap snap;
 	char soft[64], hard[64];
 	nsbox_config *cfg;
 	nsbox_proc *proc = NULL;
 
 	(void)arg;
 	if (geteuid() == 0)
-		pt_drop_privileges();
-	PT_ASSERT(setrlimit(RLIMIT_NOFILE, &rl) == 0, "setrlimit: %s", strerror(errno));
-	pt_snap_take(&snap);
+		nt_drop_privileges();
+	NT_ASSERT(setrlimit(RLIMIT_NOFILE, &rl) == 0, "setrlimit: %s", strerror(errno));
+	nt_snap_take(&snap);
 	cfg = pt_cfg_sleep(0);
 	PT_OK(nsbox_config_add_rlimit(cfg, NSBOX_RLIMIT_NOFILE, 64, 256));
-	PT_INT(nsbox_spawn(cfg, &proc), ==, -EPERM);
-	PT_CONTAINS(nsbox_last_error(), "child: rlimit #1 (RLIMIT_NOFILE soft 64 hard 256)");
-	PT_ASSERT(proc == NULL, "a handle came back");
-	PT_SNAP_CHECK(&snap);
+	NT_ASSERT_INT(nsbox_spawn(cfg, &proc), ==, -EPERM);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "child: rlimit #1 (RLIMIT_NOFILE soft 64 hard 256)");
+	NT_ASSERT(proc == NULL, "a handle came back");
+	NT_SNAP_CHECK(&snap);
+	nt_snap_take(&snap); /* the check freed it: the same state again */
 	/* Lowering needs no privilege. */
 	PT_OK(nsbox_config_add_rlimit(cfg, NSBOX_RLIMIT_NOFILE, 32, 100));
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	limit_of(nsbox_proc_pid(proc), "Max open files", soft, hard);
-	PT_STR(soft, "32");
-	PT_STR(hard, "100");
-	pt_finish(proc);
+	NT_ASSERT_STR_EQ(soft, "32");
+	NT_ASSERT_STR_EQ(hard, "100");
+	nt_finish(proc);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 
 START_TEST(rlimits_unprivileged)
 {
-	pt_in_child(unpriv_rlimit, NULL);
+	nt_in_child(unpriv_rlimit, NULL);
 }
 END_TEST
 
 START_TEST(rlimits_errors)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	nsbox_config *cfg = NULL;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	PT_OK(nsbox_config_new(&cfg));
-	PT_INT(nsbox_config_add_rlimit(cfg, 16, 1, 1), ==, -EINVAL);
-	PT_INT(nsbox_config_add_rlimit(cfg, UINT32_MAX, 1, 1), ==, -EINVAL);
-	PT_INT(nsbox_config_add_rlimit(cfg, NSBOX_RLIMIT_NOFILE, 2, 1), ==, -EINVAL);
-	PT_CONTAINS(nsbox_last_error(), "RLIMIT_NOFILE soft limit 2 above the hard limit 1");
-	PT_INT(nsbox_config_add_rlimit(cfg, NSBOX_RLIMIT_CPU, NSBOX_RLIMIT_INFINITY, 5), ==, -EINVAL);
-	PT_INT(nsbox_config_add_rlimit(NULL, NSBOX_RLIMIT_CPU, 1, 1), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_add_rlimit(cfg, 16, 1, 1), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_add_rlimit(cfg, UINT32_MAX, 1, 1), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_add_rlimit(cfg, NSBOX_RLIMIT_NOFILE, 2, 1), ==, -EINVAL);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "RLIMIT_NOFILE soft limit 2 above the hard limit 1");
+	NT_ASSERT_INT(nsbox_config_add_rlimit(cfg, NSBOX_RLIMIT_CPU, NSBOX_RLIMIT_INFINITY, 5), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_add_rlimit(NULL, NSBOX_RLIMIT_CPU, 1, 1), ==, -EINVAL);
 	PT_OK(nsbox_config_add_rlimit(cfg, NSBOX_RLIMIT_RTTIME, 1, 1));
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -1352,7 +1334,7 @@ static void sig_field(pid_t pid, const char *key, uint64_t *v)
 START_TEST(signal_mask_chosen)
 {
 	const uint64_t mask = BIT(SIGUSR1) | BIT(SIGTERM) | BIT(40) | BIT(SIGKILL);
-	struct pt_snap snap;
+	struct nt_snap snap;
 	nsbox_config *cfg;
 	nsbox_proc *proc;
 	uint64_t blk;
@@ -1363,34 +1345,34 @@ START_TEST(signal_mask_chosen)
 	sigemptyset(&usr2);
 	sigaddset(&usr2, SIGUSR2);
 	pthread_sigmask(SIG_BLOCK, &usr2, &old);
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	cfg = pt_cfg_sleep(0);
 	proc = spawn_sleeping(cfg);
 	sig_field(nsbox_proc_pid(proc), "SigBlk", &blk);
-	PT_ASSERT(blk & BIT(SIGUSR2), "inherited mask %016llx lacks SIGUSR2", (unsigned long long)blk);
-	pt_finish(proc);
+	NT_ASSERT(blk & BIT(SIGUSR2), "inherited mask %016llx lacks SIGUSR2", (unsigned long long)blk);
+	nt_finish(proc);
 
 	PT_OK(nsbox_config_set_signal_mask(cfg, mask));
 	proc = spawn_sleeping(cfg);
 	sig_field(nsbox_proc_pid(proc), "SigBlk", &blk);
-	PT_INT(blk, ==, mask & ~BIT(SIGKILL));
-	pt_finish(proc);
+	NT_ASSERT_INT(blk, ==, mask & ~BIT(SIGKILL));
+	nt_finish(proc);
 
 	/* Under an init, the payload's mask is the chosen one too. */
 	nsbox_config_free(cfg);
 	cfg = pt_cfg_sleep(g_pidns);
 	PT_OK(nsbox_config_set_init(cfg, 1));
 	PT_OK(nsbox_config_set_signal_mask(cfg, 0));
-	proc = pt_spawn(cfg, NULL);
+	proc = pt_spawn(cfg);
 	{
 		pid_t payload = init_payload(nsbox_proc_pid(proc));
 		pt_wait_sleeping(payload);
 		sig_field(payload, "SigBlk", &blk);
 	}
-	PT_INT(blk, ==, 0);
-	pt_finish(proc);
+	NT_ASSERT_INT(blk, ==, 0);
+	nt_finish(proc);
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 END_TEST
@@ -1416,23 +1398,23 @@ START_TEST(signal_reset_all)
 	pid = nsbox_proc_pid(proc);
 	sig_field(pid, "SigIgn", &ign);
 	sig_field(pid, "SigCgt", &cgt);
-	PT_ASSERT((ign & (BIT(SIGPIPE) | BIT(SIGUSR1))) == (BIT(SIGPIPE) | BIT(SIGUSR1)), "SigIgn %016llx",
+	NT_ASSERT((ign & (BIT(SIGPIPE) | BIT(SIGUSR1))) == (BIT(SIGPIPE) | BIT(SIGUSR1)), "SigIgn %016llx",
 	          (unsigned long long)ign);
-	PT_INT(cgt, ==, 0);
-	pt_finish(proc);
+	NT_ASSERT_INT(cgt, ==, 0);
+	nt_finish(proc);
 	/* With the reset: nothing ignored. */
 	PT_OK(nsbox_config_set_signal_reset(cfg, 1));
 	proc = spawn_sleeping(cfg);
 	pid = nsbox_proc_pid(proc);
 	sig_field(pid, "SigIgn", &ign);
 	sig_field(pid, "SigCgt", &cgt);
-	PT_INT(ign, ==, 0);
-	PT_INT(cgt, ==, 0);
-	pt_finish(proc);
+	NT_ASSERT_INT(ign, ==, 0);
+	NT_ASSERT_INT(cgt, ==, 0);
+	nt_finish(proc);
 	nsbox_config_free(cfg);
 	/* The caller's dispositions are untouched. */
-	PT_ASSERT(signal(SIGPIPE, SIG_DFL) == SIG_IGN, "SIGPIPE disposition changed");
-	PT_ASSERT(signal(SIGUSR2, SIG_DFL) == on_usr2, "SIGUSR2 disposition changed");
+	NT_ASSERT(signal(SIGPIPE, SIG_DFL) == SIG_IGN, "SIGPIPE disposition changed");
+	NT_ASSERT(signal(SIGUSR2, SIG_DFL) == on_usr2, "SIGUSR2 disposition changed");
 	signal(SIGUSR1, SIG_DFL);
 }
 END_TEST
@@ -1443,26 +1425,26 @@ END_TEST
 
 START_TEST(bad_flags)
 {
-	struct pt_snap snap;
+	struct nt_snap snap;
 	nsbox_config *cfg = NULL;
 
-	pt_snap_take(&snap);
+	nt_snap_take(&snap);
 	PT_OK(nsbox_config_new(&cfg));
-	PT_INT(nsbox_config_set_init(NULL, 1), ==, -EINVAL);
-	PT_INT(nsbox_config_set_init(cfg, 2), ==, -EINVAL);
-	PT_INT(nsbox_config_set_init(cfg, -1), ==, -EINVAL);
-	PT_INT(nsbox_config_set_die_with_parent(NULL, 1), ==, -EINVAL);
-	PT_INT(nsbox_config_set_die_with_parent(cfg, 2), ==, -EINVAL);
-	PT_INT(nsbox_config_set_session(NULL, 0), ==, -EINVAL);
-	PT_INT(nsbox_config_set_session(cfg, 3), ==, -EINVAL);
-	PT_CONTAINS(nsbox_last_error(), "unknown mode 3");
-	PT_INT(nsbox_config_set_session(cfg, UINT32_MAX), ==, -EINVAL);
-	PT_INT(nsbox_config_set_signal_mask(NULL, 0), ==, -EINVAL);
-	PT_INT(nsbox_config_set_signal_reset(NULL, 1), ==, -EINVAL);
-	PT_INT(nsbox_config_set_signal_reset(cfg, 2), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_init(NULL, 1), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_init(cfg, 2), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_init(cfg, -1), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_die_with_parent(NULL, 1), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_die_with_parent(cfg, 2), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_session(NULL, 0), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_session(cfg, 3), ==, -EINVAL);
+	NT_ASSERT_CONTAINS(nsbox_last_error(), "unknown mode 3");
+	NT_ASSERT_INT(nsbox_config_set_session(cfg, UINT32_MAX), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_signal_mask(NULL, 0), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_signal_reset(NULL, 1), ==, -EINVAL);
+	NT_ASSERT_INT(nsbox_config_set_signal_reset(cfg, 2), ==, -EINVAL);
 	PT_OK(nsbox_config_set_session(cfg, NSBOX_SESSION_NEW_GROUP));
 	nsbox_config_free(cfg);
-	PT_SNAP_CHECK(&snap);
+	NT_SNAP_CHECK(&snap);
 }
 END_TEST
 
@@ -1472,8 +1454,7 @@ static Suite *process_suite(void)
 	TCase *tc;
 
 #define TC(name)                                        \
-	tc = tcase_create(name);                        \
-	tcase_set_timeout(tc, 60);                      \
+	tc = nt_tcase(name);                            \
 	suite_add_tcase(s, tc)
 
 	TC("init");
@@ -1535,25 +1516,17 @@ static Suite *process_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
+	char cap[64];
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	g_root = geteuid() == 0;
-	{
-		char cap[64];
-		pt_status_field(getpid(), "CapEff", cap, sizeof(cap));
-		g_sys_resource = (strtoull(cap, NULL, 16) >> 24) & 1; /* CAP_SYS_RESOURCE */
-	}
-	if (g_root)
+	nt_init();
+	pt_status_field(getpid(), "CapEff", cap, sizeof(cap));
+	g_sys_resource = (strtoull(cap, NULL, 16) >> 24) & 1; /* CAP_SYS_RESOURCE */
+	if (geteuid() == 0) {
 		g_pidns = NSBOX_NS_PID;
-	else if (pt_userns_works())
+	} else {
+		printf("not root: the process suite makes its PID namespaces with user namespaces\n");
+		nt_require_userns();
 		g_pidns = NSBOX_NS_USER | NSBOX_NS_PID;
-	else
-		pt_skip("the process suite needs root or unprivileged user namespaces (PID namespaces)");
-	sr = srunner_create(process_suite());
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	}
+	return nt_run_suite(process_suite());
 }
