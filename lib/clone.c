@@ -152,11 +152,6 @@ long nsbox__clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *ar
 		if (req->flags & CLONE_INTO_CGROUP)
 			ca.cgroup = (uint64_t)req->cgroup_fd;
 		r = nsbox__clone3_raw(&ca, sizeof(ca), fn, arg);
-		if (r < 0 && req->clone3_only) {
-			if (r == -ENOSYS)
-				atomic_store_explicit(&clone3_state, -1, memory_order_relaxed);
-			return r;
-		}
 		if (r >= 0) {
 			/* Written once: after a fork-style clone every page the
 			 * parent writes costs it a copy-on-write fault. */
@@ -165,6 +160,10 @@ long nsbox__clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *ar
 			*used_clone3 = 1;
 			return r;
 		}
+		if (r == -ENOSYS)
+			atomic_store_explicit(&clone3_state, -1, memory_order_relaxed);
+		if (req->clone3_only)
+			return r;
 		if (r == -EINVAL && req->sighand_cleared && !(req->flags & CLONE_CLEAR_SIGHAND)) {
 			/* a kernel older than 5.5: no CLONE_CLEAR_SIGHAND */
 			*req->sighand_cleared = 0;
@@ -175,9 +174,7 @@ long nsbox__clone(const struct nsbox_clone_req *req, int (*fn)(void *), void *ar
 				return r;
 			}
 		}
-		if (r == -ENOSYS)
-			atomic_store_explicit(&clone3_state, -1, memory_order_relaxed);
-		else if (r != -EPERM)
+		if (r != -ENOSYS && r != -EPERM)
 			return r;
 		/* ENOSYS, or EPERM that may come from a seccomp filter: clone(2)
 		 * answers for itself, unless a clone3-only flag is in the request,

@@ -306,8 +306,9 @@ struct nsbox_plan {
 
 	/* reporting: the child writes nsbox_msg records to err_wfd (CLOEXEC, so
 	 * end of file means exec); go_rfd releases a child waiting for maps.
-	 * vfork mode has no pipe (err_wfd -1): the child, which shares our
-	 * memory and runs while we sleep, leaves its error in vfork_msg. */
+	 * vfork mode has no pipe (err_wfd -1) once a vfork child has been seen
+	 * sharing our memory (spawn.c, vfork_shares): the child, which runs
+	 * while we sleep, leaves its error in vfork_msg. */
 	int err_rfd, err_wfd, go_rfd, go_wfd;
 	struct nsbox_msg vfork_msg;
 };
